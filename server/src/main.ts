@@ -1,0 +1,61 @@
+import { serve } from '@hono/node-server'
+import { createApp } from './app'
+import { loadConfig } from './config'
+import { modules } from './modules'
+import { systemCtx } from './platform/context'
+import { createDeps } from './platform/deps'
+import { closeAllStreams } from './platform/sse'
+import { seedDemo } from './seed'
+
+const started = performance.now()
+const config = loadConfig()
+const deps = await createDeps(config)
+const { log } = deps
+await deps.database.migrate()
+if (config.seedDemo && (await seedDemo(deps))) log.info('seeded demo data')
+
+const app = createApp(deps)
+const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
+  const url = `http://localhost:${info.port}`
+  log.info({ ms: Math.round(performance.now() - started), database: deps.database.kind }, 'listening')
+  if (!config.production) {
+    console.log(
+      [
+        '',
+        `  Citizen H5:     ${url}/`,
+        `  Staff console:  ${url}/console/`,
+        `  API reference:  ${url}/api/docs`,
+        config.seedDemo ? `  Demo staff:     admin / dispatcher / legal / head / window  (password: ${config.demoPassword})` : '',
+        config.seedDemo ? '  Demo citizen:   13800138000 (the sign-in code is shown on screen in development)' : '',
+        '',
+      ].join('\n'),
+    )
+  }
+})
+
+// Periodic jobs (reminders, overdue scans): each run is idempotent, so several processes may run them.
+const timers = modules.flatMap((m) =>
+  (m.jobs ?? []).map((job) =>
+    setInterval(() => {
+      job.run(systemCtx(deps)).catch((err) => log.error({ err, job: job.name }, 'job failed'))
+    }, job.everyMs),
+  ),
+)
+
+let stopping = false
+async function shutdown(signal: string) {
+  if (stopping) return
+  stopping = true
+  log.info({ signal }, 'shutting down: draining requests')
+  for (const t of timers) clearInterval(t)
+  closeAllStreams()
+  const force = setTimeout(() => process.exit(1), 15_000)
+  force.unref()
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  await deps.bus.close()
+  await deps.database.close()
+  log.info('stopped')
+  process.exit(0)
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'))
+process.on('SIGINT', () => void shutdown('SIGINT'))

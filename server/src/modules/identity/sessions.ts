@@ -1,0 +1,153 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { and, eq, isNull } from 'drizzle-orm'
+import type { Context, MiddlewareHandler } from 'hono'
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
+import { ANONYMOUS, type Actor, type AppDeps, type AppEnv } from '../../platform/context'
+import type { Db } from '../../platform/db'
+import { AppError } from '../../platform/errors'
+import { sessions, staff } from './identity.tables'
+import { unitScope } from './units'
+
+export const SESSION_COOKIE = 'tp_sid'
+export const CSRF_HEADER = 'x-csrf-token'
+const TOUCH_EVERY_MS = 60_000
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
+
+export interface NewSession {
+  token: string
+  csrfToken: string
+  expiresAt: Date
+}
+
+export async function createSession(
+  db: Db,
+  subject: { type: 'citizen' | 'staff'; id: string },
+  lifetimeMs: number,
+  now: Date,
+): Promise<NewSession> {
+  const token = randomBytes(32).toString('base64url')
+  const csrfToken = randomBytes(18).toString('base64url')
+  const expiresAt = new Date(now.getTime() + lifetimeMs)
+  await db.insert(sessions).values({
+    tokenHash: hashToken(token),
+    csrfToken,
+    subjectType: subject.type,
+    subjectId: subject.id,
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt,
+  })
+  return { token, csrfToken, expiresAt }
+}
+
+export function setSessionCookie(c: Context, deps: AppDeps, s: NewSession): void {
+  setCookie(c, SESSION_COOKIE, s.token, {
+    httpOnly: true,
+    secure: deps.config.production,
+    sameSite: 'Lax',
+    path: '/',
+    expires: s.expiresAt,
+  })
+}
+
+export function clearSessionCookie(c: Context): void {
+  deleteCookie(c, SESSION_COOKIE, { path: '/' })
+}
+
+export async function revokeSession(db: Db, sessionId: string, now: Date): Promise<void> {
+  await db.update(sessions).set({ revokedAt: now }).where(eq(sessions.id, sessionId))
+}
+
+/** Revokes every session of a subject (password reset, account deletion). */
+export async function revokeAllSessions(db: Db, type: 'citizen' | 'staff', id: string, now: Date): Promise<void> {
+  await db
+    .update(sessions)
+    .set({ revokedAt: now })
+    .where(and(eq(sessions.subjectType, type), eq(sessions.subjectId, id), isNull(sessions.revokedAt)))
+}
+
+interface ResolvedSession {
+  actor: Actor
+  csrfToken: string
+}
+
+async function resolve(deps: AppDeps, token: string): Promise<ResolvedSession | null> {
+  const db = deps.database.db
+  const now = deps.clock()
+  const [row] = await db
+    .select({
+      id: sessions.id,
+      csrfToken: sessions.csrfToken,
+      subjectType: sessions.subjectType,
+      subjectId: sessions.subjectId,
+      lastSeenAt: sessions.lastSeenAt,
+      expiresAt: sessions.expiresAt,
+      revokedAt: sessions.revokedAt,
+      staffRole: staff.role,
+      staffName: staff.name,
+      staffUnit: staff.unitId,
+      staffActive: staff.active,
+    })
+    .from(sessions)
+    .leftJoin(staff, and(eq(sessions.subjectType, 'staff'), eq(staff.id, sessions.subjectId)))
+    .where(eq(sessions.tokenHash, hashToken(token)))
+  if (!row || row.revokedAt || row.expiresAt <= now) return null
+  if (row.subjectType === 'citizen') {
+    return { actor: { kind: 'citizen', role: 'citizen', id: row.subjectId, sessionId: row.id }, csrfToken: row.csrfToken }
+  }
+  if (!row.staffRole || !row.staffUnit || !row.staffActive) return null
+  // Staff sessions slide: each use extends the idle window (written at most once a minute).
+  if (now.getTime() - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+    await db
+      .update(sessions)
+      .set({ lastSeenAt: now, expiresAt: new Date(now.getTime() + deps.config.staffIdleMs) })
+      .where(eq(sessions.id, row.id))
+  }
+  return {
+    actor: {
+      kind: 'staff',
+      role: row.staffRole,
+      id: row.subjectId,
+      sessionId: row.id,
+      name: row.staffName ?? '',
+      unitId: row.staffUnit,
+      unitScope: await unitScope(db, row.staffUnit),
+    },
+    csrfToken: row.csrfToken,
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+function sameToken(a: string, b: string): boolean {
+  const x = Buffer.from(a)
+  const y = Buffer.from(b)
+  return x.length === y.length && timingSafeEqual(x, y)
+}
+
+/**
+ * Resolves the session cookie to an actor and, for state-changing requests made with a session,
+ * requires the session's CSRF token in the `x-csrf-token` header.
+ */
+export function sessionMiddleware(deps: AppDeps): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const token = getCookie(c, SESSION_COOKIE)
+    const resolved = token ? await resolve(deps, token) : null
+    const actor = resolved?.actor ?? ANONYMOUS
+    c.set('actor', actor)
+    c.set('ctx', { ...c.get('ctx'), actor })
+    if (resolved && !SAFE_METHODS.has(c.req.method)) {
+      const sent = c.req.header(CSRF_HEADER)
+      if (!sent || !sameToken(sent, resolved.csrfToken)) {
+        throw new AppError(403, 'csrf_failed', 'Missing or invalid CSRF token; reload the page and try again')
+      }
+    }
+    await next()
+  }
+}
+
+export async function csrfTokenOf(db: Db, sessionId: string): Promise<string> {
+  const [row] = await db.select({ csrf: sessions.csrfToken }).from(sessions).where(eq(sessions.id, sessionId))
+  return row?.csrf ?? ''
+}

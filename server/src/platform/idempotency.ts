@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto'
+import { and, eq, lt } from 'drizzle-orm'
+import type { MiddlewareHandler } from 'hono'
+import { type Actor, type AppEnv, withDb } from './context'
+import type { Db } from './db'
+import { AppError, badRequest } from './errors'
+import { idempotencyKeys } from './platform.tables'
+
+const KEY_RE = /^[\x21-\x7e]{1,200}$/
+
+function scopeOf(actor: Actor, method: string, path: string): string {
+  const who = actor.kind === 'citizen' || actor.kind === 'staff' ? `${actor.kind}:${actor.id}` : actor.kind
+  return `${who} ${method} ${path}`
+}
+
+class Rollback extends Error {}
+class AlreadyStored extends Error {}
+
+/**
+ * `Idempotency-Key` for creating POSTs. The key row, the handler's writes and the stored response
+ * commit in one transaction: a crash leaves nothing (the retry runs afresh), a concurrent duplicate
+ * waits on the key's primary key and then replays, and a failed request (4xx/5xx) stores nothing.
+ * Handlers must use `ctx.db` (the transaction) for every query.
+ */
+export function idempotent(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const key = c.req.header('idempotency-key')
+    if (key === undefined) return next()
+    if (!KEY_RE.test(key)) throw badRequest('Invalid Idempotency-Key', [{ path: 'header.idempotency-key', message: '1–200 printable ASCII characters' }])
+    const ctx = c.get('ctx')
+    const scope = scopeOf(ctx.actor, c.req.method, c.req.path)
+    const raw = await c.req.arrayBuffer()
+    const hash = createHash('sha256').update(c.req.header('content-type') ?? '').update(new Uint8Array(raw)).digest('hex')
+    const db = ctx.deps.database.db
+
+    const replay = async () => {
+      const row = await find(db, scope, key)
+      if (!row) throw new AppError(409, 'idempotency_in_progress', 'A request with this Idempotency-Key is still being processed')
+      if (row.requestHash !== hash)
+        throw new AppError(422, 'idempotency_key_reused', 'This Idempotency-Key was used with a different request')
+      return c.body(row.body, row.status as 200, { 'content-type': row.contentType, 'idempotent-replayed': 'true' })
+    }
+
+    if (await find(db, scope, key)) return replay()
+    try {
+      await db.transaction(async (tx) => {
+        const inserted = await tx
+          .insert(idempotencyKeys)
+          .values({ scope, key, requestHash: hash, status: 0, body: '', contentType: '' })
+          .onConflictDoNothing()
+          .returning({ key: idempotencyKeys.key })
+        if (inserted.length === 0) throw new AlreadyStored()
+        c.set('ctx', withDb(ctx, tx))
+        await next()
+        if (c.error || c.res.status >= 400) throw new Rollback()
+        const body = await c.res.clone().text()
+        await tx
+          .update(idempotencyKeys)
+          .set({ status: c.res.status, body, contentType: c.res.headers.get('content-type') ?? 'application/json' })
+          .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)))
+      })
+    } catch (err) {
+      if (err instanceof Rollback) return
+      if (err instanceof AlreadyStored) return replay()
+      throw err
+    } finally {
+      c.set('ctx', ctx)
+    }
+  }
+}
+
+async function find(db: Db, scope: string, key: string) {
+  const [row] = await db
+    .select()
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)))
+  return row
+}
+
+/** Keys are kept for a day. */
+export async function pruneIdempotencyKeys(db: Db, now: Date): Promise<void> {
+  await db.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, new Date(now.getTime() - 86_400_000)))
+}

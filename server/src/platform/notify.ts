@@ -1,0 +1,25 @@
+import type { Ctx } from './context'
+import { notifications } from './platform.tables'
+
+export interface NotifyInput {
+  recipientType: 'citizen' | 'staff'
+  recipientId: string
+  /** i18n key under `notify.` in the web's message files, e.g. 'appeal.accepted'. */
+  messageKey: string
+  params?: Record<string, string | number>
+  /** In-app path the notification opens, e.g. '/appeals/123'. */
+  link?: string
+}
+
+/** Writes to the recipient's inbox (in the caller's transaction) and pushes a live event. */
+export async function notify(ctx: Ctx, n: NotifyInput): Promise<void> {
+  const [row] = await ctx.db
+    .insert(notifications)
+    .values({ recipientType: n.recipientType, recipientId: n.recipientId, messageKey: n.messageKey, params: n.params ?? {}, link: n.link ?? null })
+    .returning({ id: notifications.id })
+  ctx.emit({
+    type: 'notification',
+    audience: n.recipientType === 'citizen' ? { citizenIds: [n.recipientId] } : { staffIds: [n.recipientId] },
+    data: { id: row?.id, messageKey: n.messageKey, link: n.link ?? null },
+  })
+}
