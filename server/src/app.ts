@@ -39,7 +39,14 @@ export function createApp(deps: AppDeps) {
   app.use('/open311/*', sessionMiddleware(deps))
 
   app.openapi(
-    route({ method: 'get', path: '/api/health', tags: ['System'], access: PUBLIC, summary: 'Process is up', responses: { 200: jsonContent(z.object({ status: z.literal('ok') })) } }),
+    route({
+      method: 'get',
+      path: '/api/health',
+      tags: ['System'],
+      access: PUBLIC,
+      summary: 'Process is up',
+      responses: { 200: jsonContent(z.object({ status: z.literal('ok') })) },
+    }),
     (c) => c.json({ status: 'ok' as const }, 200),
   )
   app.openapi(
@@ -49,7 +56,10 @@ export function createApp(deps: AppDeps) {
       tags: ['System'],
       access: PUBLIC,
       summary: 'Database reachable and migrated',
-      responses: { 200: jsonContent(z.object({ status: z.literal('ready'), database: z.string() })), 503: jsonContent(z.object({ status: z.literal('not_ready'), reason: z.string() })) },
+      responses: {
+        200: jsonContent(z.object({ status: z.literal('ready'), database: z.string() })),
+        503: jsonContent(z.object({ status: z.literal('not_ready'), reason: z.string() })),
+      },
     }),
     async (c) => {
       try {
@@ -62,7 +72,14 @@ export function createApp(deps: AppDeps) {
   )
   app.get('/api/events', eventsHandler(deps))
   app.openapi(
-    route({ method: 'get', path: '/api/me/cases', tags: ['Identity'], access: CITIZEN, summary: 'All my cases across features (我的办事)', responses: { 200: jsonContent(z.object({ items: z.array(CaseSummary) })) } }),
+    route({
+      method: 'get',
+      path: '/api/me/cases',
+      tags: ['Identity'],
+      access: CITIZEN,
+      summary: 'All my cases across features (我的办事)',
+      responses: { 200: jsonContent(z.object({ items: z.array(CaseSummary) })) },
+    }),
     async (c) => {
       const ctx = c.get('ctx')
       const citizenId = ctx.actor.kind === 'citizen' ? ctx.actor.id : ''
@@ -75,7 +92,12 @@ export function createApp(deps: AppDeps) {
 
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',
-    info: { title: 'Traffic police citizen-service portal API', version: '1.0.0', description: 'Errors: `{"error":{"code","message","details"}}`. Staff and citizens authenticate with a session cookie; state-changing requests send `x-csrf-token`.' },
+    info: {
+      title: 'Traffic police citizen-service portal API',
+      version: '1.0.0',
+      description:
+        'Errors: `{"error":{"code","message","details"}}`. Staff and citizens authenticate with a session cookie; state-changing requests send `x-csrf-token`.',
+    },
   })
   mountDocs(app)
   app.all('/api/*', apiNotFound)
@@ -89,7 +111,10 @@ function mountDocs(app: App) {
   const dist = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'))
   app.get('/api/docs', (c) => c.html(DOCS_HTML))
   app.get('/api/docs/assets/init.js', (c) => c.body(DOCS_INIT, 200, { 'content-type': 'text/javascript' }))
-  app.get('/api/docs/assets/:file{swagger-ui\\.css|swagger-ui-bundle\\.js}', serveStatic({ root: dist, rewriteRequestPath: (p) => p.replace('/api/docs/assets', '') }))
+  app.get(
+    '/api/docs/assets/:file{swagger-ui\\.css|swagger-ui-bundle\\.js}',
+    serveStatic({ root: dist, rewriteRequestPath: (p) => p.replace('/api/docs/assets', '') }),
+  )
 }
 
 /** The built citizen H5 at `/` and console at `/console/`, each with its SPA fallback. */

@@ -14,7 +14,10 @@ const Env = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
   DATA_DIR: z.string().default('./data'),
   WEB_DIST: z.string().default('./web/dist'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -66,8 +69,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     frameAncestors: e.FRAME_ANCESTORS.split(/[\s,]+/).filter(Boolean),
     sms: { provider: e.SMS_PROVIDER, url: e.SMS_HTTP_URL, token: e.SMS_HTTP_TOKEN },
     wechat:
-      e.WECHAT_APPID && e.WECHAT_SECRET
-        ? { appId: e.WECHAT_APPID, secret: e.WECHAT_SECRET, oauthBase: e.WECHAT_OAUTH_BASE, apiBase: e.WECHAT_API_BASE }
-        : null,
+      e.WECHAT_APPID && e.WECHAT_SECRET ? { appId: e.WECHAT_APPID, secret: e.WECHAT_SECRET, oauthBase: e.WECHAT_OAUTH_BASE, apiBase: e.WECHAT_API_BASE } : null,
   }
 }

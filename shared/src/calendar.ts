@@ -146,7 +146,7 @@ export function computeDue(input: DueInput): Due {
   const now = input.now ?? input.start
   const pauses = (input.pauses ?? []).map((p) => ({
     from: toChinaDate(p.from),
-    to: toChinaDate(p.to ?? (now > p.from ? now : p.from)),
+    to: toChinaDate(p.to ?? Math.max(now, p.from)),
   }))
   const paused = (input.pauses ?? []).some((p) => p.to === null)
   const isPaused = (d: CalendarDate) => pauses.some((p) => p.from < d && d <= p.to)

@@ -1,8 +1,8 @@
 // The calendar (with its holiday data) is imported from "@tp/shared/calendar" so the web bundle only pays for it where used.
 export * from './cases'
 export * from './errors'
-export * from './identity'
 export * from './idcard'
+export * from './identity'
 export * from './masking'
 export * from './pagination'
 export * from './phone'

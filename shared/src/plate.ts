@@ -12,7 +12,7 @@ const NEW_ENERGY = new RegExp(`^[${PROVINCES}][${L}](?:[DFA-HJK][${L}0-9]\\d{4}|
 export function normalisePlate(input: string): string {
   return input
     .replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
-    .replace(/[\s·•.\-]/g, '')
+    .replace(/[\s·•.-]/g, '')
     .toUpperCase()
 }
 

@@ -30,8 +30,7 @@ export function defineMachine<S extends string, A extends string>(def: {
   states: Record<S, StateDef>
   transitions: readonly TransitionDef<S, A>[]
 }): Machine<S, A> {
-  const find = (state: S, action: A, role: ActorRole) =>
-    def.transitions.find((t) => t.action === action && t.from.includes(state) && t.roles.includes(role))
+  const find = (state: S, action: A, role: ActorRole) => def.transitions.find((t) => t.action === action && t.from.includes(state) && t.roles.includes(role))
   return {
     ...def,
     actionsFor(state, role) {

@@ -20,14 +20,19 @@ export const badRequest = (message: string, details?: ErrorDetail[]) => new AppE
 export const unauthorized = (message = 'Please sign in') => new AppError(401, 'unauthorized', message)
 export const forbidden = (message = 'You are not allowed to do this') => new AppError(403, 'forbidden', message)
 export const notFound = (what = 'Resource') => new AppError(404, 'not_found', `${what} not found`)
-export const conflict = (code: string, message: string, extra?: Record<string, unknown>) =>
-  new AppError(409, code, message, undefined, extra)
-export const unprocessable = (code: string, message: string, details?: ErrorDetail[]) =>
-  new AppError(422, code, message, details)
+export const conflict = (code: string, message: string, extra?: Record<string, unknown>) => new AppError(409, code, message, undefined, extra)
+export const unprocessable = (code: string, message: string, details?: ErrorDetail[]) => new AppError(422, code, message, details)
 export const tooManyRequests = (retryAfterSeconds: number, message = 'Too many requests, please try again later') =>
-  new AppError(429, 'rate_limited', message, undefined, { retryAfterSeconds }, {
-    'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))),
-  })
+  new AppError(
+    429,
+    'rate_limited',
+    message,
+    undefined,
+    { retryAfterSeconds },
+    {
+      'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))),
+    },
+  )
 
 /** A transition the state machine does not allow for this actor. */
 export const invalidTransition = (from: string, action: string) =>

@@ -30,14 +30,16 @@ export function idempotent(): MiddlewareHandler<AppEnv> {
     const ctx = c.get('ctx')
     const scope = scopeOf(ctx.actor, c.req.method, c.req.path)
     const raw = await c.req.arrayBuffer()
-    const hash = createHash('sha256').update(c.req.header('content-type') ?? '').update(new Uint8Array(raw)).digest('hex')
+    const hash = createHash('sha256')
+      .update(c.req.header('content-type') ?? '')
+      .update(new Uint8Array(raw))
+      .digest('hex')
     const db = ctx.deps.database.db
 
     const replay = async () => {
       const row = await find(db, scope, key)
       if (!row) throw new AppError(409, 'idempotency_in_progress', 'A request with this Idempotency-Key is still being processed')
-      if (row.requestHash !== hash)
-        throw new AppError(422, 'idempotency_key_reused', 'This Idempotency-Key was used with a different request')
+      if (row.requestHash !== hash) throw new AppError(422, 'idempotency_key_reused', 'This Idempotency-Key was used with a different request')
       return c.body(row.body, row.status as 200, { 'content-type': row.contentType, 'idempotent-replayed': 'true' })
     }
 

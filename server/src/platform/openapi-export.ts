@@ -14,6 +14,14 @@ const unused: object = new Proxy(() => {}, {
     throw new Error('not available while exporting the document')
   },
 })
-const deps = { config: loadConfig({ NODE_ENV: 'test' }), log: createLogger('silent'), database: unused, bus: unused, storage: unused, sms: unused, clock: () => new Date() } as unknown as AppDeps
+const deps = {
+  config: loadConfig({ NODE_ENV: 'test' }),
+  log: createLogger('silent'),
+  database: unused,
+  bus: unused,
+  storage: unused,
+  sms: unused,
+  clock: () => new Date(),
+} as unknown as AppDeps
 const res = await createApp(deps).request('/api/openapi.json')
 writeFileSync(out, `${JSON.stringify(await res.json(), null, 2)}\n`)

@@ -49,9 +49,7 @@ export function route<const R extends RouteInput>(r: R) {
     middleware: mw,
     'x-access': access,
     responses: { ...STANDARD_ERRORS, ...rest.responses },
-    ...(idem
-      ? { 'x-idempotent': true }
-      : {}),
+    ...(idem ? { 'x-idempotent': true } : {}),
   } as Omit<R, 'access' | 'idempotent' | 'middleware'> & { middleware: MiddlewareHandler<AppEnv>[] })
 }
 

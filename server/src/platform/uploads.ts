@@ -1,8 +1,8 @@
 import { fileTypeFromBuffer } from 'file-type'
 import sharp from 'sharp'
-import { files } from './platform.tables'
 import type { Ctx } from './context'
 import { AppError } from './errors'
+import { files } from './platform.tables'
 
 export type UploadKind = 'image' | 'pdf'
 
@@ -30,9 +30,7 @@ export async function inspectFile(file: unknown, allowed: readonly UploadKind[],
   if (!(file instanceof File)) throw new AppError(400, 'validation_failed', 'A file is required', [{ path: field, message: 'Expected a file upload' }])
   if (file.size === 0) throw new AppError(400, 'empty_file', 'The file is empty', [{ path: field, message: 'Empty file' }])
   if (file.size > maxBytes)
-    throw new AppError(413, 'file_too_large', `The file is larger than ${Math.floor(maxBytes / 1048576)} MB`, [
-      { path: field, message: 'File too large' },
-    ])
+    throw new AppError(413, 'file_too_large', `The file is larger than ${Math.floor(maxBytes / 1048576)} MB`, [{ path: field, message: 'File too large' }])
   const bytes = new Uint8Array(await file.arrayBuffer())
   const type = await fileTypeFromBuffer(bytes)
   const kind = type ? MIME[type.mime] : undefined
@@ -41,7 +39,11 @@ export async function inspectFile(file: unknown, allowed: readonly UploadKind[],
       { path: field, message: `Content is ${type?.mime ?? 'not a recognised file type'}` },
     ])
   // Keep only a display name: no directories, no control characters.
-  const name = (file.name.split(/[\\/]/).pop() ?? 'file').replace(/[\u0000-\u001f<>:"|?*]/g, '').slice(0, 120) || 'file'
+  const name =
+    [...(file.name.split(/[\\/]/).pop() ?? 'file')]
+      .filter((ch) => ch.charCodeAt(0) >= 32 && !'<>:"|?*'.includes(ch))
+      .join('')
+      .slice(0, 120) || 'file'
   return { bytes, mime: type.mime, kind, name }
 }
 
@@ -56,7 +58,11 @@ export interface ProcessedImage {
 export async function processImage(bytes: Uint8Array): Promise<ProcessedImage> {
   try {
     const img = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' }).rotate()
-    const full = await img.clone().resize(2048, 2048, { fit: 'inside', withoutEnlargement: true }).jpeg({ quality: 82, mozjpeg: true }).toBuffer({ resolveWithObject: true })
+    const full = await img
+      .clone()
+      .resize(2048, 2048, { fit: 'inside', withoutEnlargement: true })
+      .jpeg({ quality: 82, mozjpeg: true })
+      .toBuffer({ resolveWithObject: true })
     const thumb = await img.clone().resize(320, 320, { fit: 'cover' }).jpeg({ quality: 70 }).toBuffer()
     return { full: full.data, thumb, width: full.info.width, height: full.info.height }
   } catch (err) {

@@ -1,10 +1,9 @@
 import { z } from '@hono/zod-openapi'
-import { Me, OtpRequest, OtpRequested, OtpVerify, PasswordChange, StaffLogin, Unit } from '@tp/shared'
+import { Me, maskPhone, OtpRequest, OtpRequested, OtpVerify, PasswordChange, StaffLogin, Unit } from '@tp/shared'
 import { eq } from 'drizzle-orm'
 import { ANY_STAFF, PUBLIC, SIGNED_IN } from '../../platform/access'
 import { audit } from '../../platform/audit'
 import { createRouter, jsonBody, jsonContent, route } from '../../platform/openapi'
-import { maskPhone } from '@tp/shared'
 import { citizens, staff, units } from './identity.tables'
 import { requestOtp, verifyOtp } from './otp.service'
 import { clearSessionCookie, createSession, csrfTokenOf, revokeSession, setSessionCookie } from './sessions'
@@ -16,11 +15,27 @@ const Ok = z.object({ ok: z.literal(true) })
 
 export const identityRoutes = createRouter()
   .openapi(
-    route({ method: 'post', path: '/api/auth/otp', tags, access: PUBLIC, summary: 'Send a one-time sign-in code by SMS', request: { body: jsonBody(OtpRequest) }, responses: { 200: jsonContent(OtpRequested) } }),
+    route({
+      method: 'post',
+      path: '/api/auth/otp',
+      tags,
+      access: PUBLIC,
+      summary: 'Send a one-time sign-in code by SMS',
+      request: { body: jsonBody(OtpRequest) },
+      responses: { 200: jsonContent(OtpRequested) },
+    }),
     async (c) => c.json(await requestOtp(c.get('ctx'), c.req.valid('json').phone), 200),
   )
   .openapi(
-    route({ method: 'post', path: '/api/auth/otp/verify', tags, access: PUBLIC, summary: 'Sign in (or sign up) with the code', request: { body: jsonBody(OtpVerify) }, responses: { 200: jsonContent(Me) } }),
+    route({
+      method: 'post',
+      path: '/api/auth/otp/verify',
+      tags,
+      access: PUBLIC,
+      summary: 'Sign in (or sign up) with the code',
+      request: { body: jsonBody(OtpVerify) },
+      responses: { 200: jsonContent(Me) },
+    }),
     async (c) => {
       const ctx = c.get('ctx')
       const { phone, code } = c.req.valid('json')
@@ -32,7 +47,15 @@ export const identityRoutes = createRouter()
     },
   )
   .openapi(
-    route({ method: 'post', path: '/api/auth/staff/login', tags, access: PUBLIC, summary: 'Staff sign-in', request: { body: jsonBody(StaffLogin) }, responses: { 200: jsonContent(Me) } }),
+    route({
+      method: 'post',
+      path: '/api/auth/staff/login',
+      tags,
+      access: PUBLIC,
+      summary: 'Staff sign-in',
+      request: { body: jsonBody(StaffLogin) },
+      responses: { 200: jsonContent(Me) },
+    }),
     async (c) => {
       const ctx = c.get('ctx')
       const { username, password } = c.req.valid('json')
@@ -44,7 +67,14 @@ export const identityRoutes = createRouter()
     },
   )
   .openapi(
-    route({ method: 'post', path: '/api/auth/logout', tags, access: SIGNED_IN, summary: 'Sign out (revokes the session)', responses: { 200: jsonContent(Ok) } }),
+    route({
+      method: 'post',
+      path: '/api/auth/logout',
+      tags,
+      access: SIGNED_IN,
+      summary: 'Sign out (revokes the session)',
+      responses: { 200: jsonContent(Ok) },
+    }),
     async (c) => {
       const ctx = c.get('ctx')
       const actor = ctx.actor
@@ -69,13 +99,27 @@ export const identityRoutes = createRouter()
       const id = actor.kind === 'citizen' ? actor.id : ''
       const [row] = await ctx.db.select().from(citizens).where(eq(citizens.id, id))
       return c.json(
-        { kind: 'citizen' as const, id, phoneMasked: maskPhone(row?.phone), name: row?.name ?? null, csrfToken: actor.kind === 'citizen' ? await csrfTokenOf(ctx.db, actor.sessionId) : '' },
+        {
+          kind: 'citizen' as const,
+          id,
+          phoneMasked: maskPhone(row?.phone),
+          name: row?.name ?? null,
+          csrfToken: actor.kind === 'citizen' ? await csrfTokenOf(ctx.db, actor.sessionId) : '',
+        },
         200,
       )
     },
   )
   .openapi(
-    route({ method: 'post', path: '/api/auth/staff/password', tags, access: ANY_STAFF, summary: 'Change my password', request: { body: jsonBody(PasswordChange) }, responses: { 200: jsonContent(Ok) } }),
+    route({
+      method: 'post',
+      path: '/api/auth/staff/password',
+      tags,
+      access: ANY_STAFF,
+      summary: 'Change my password',
+      request: { body: jsonBody(PasswordChange) },
+      responses: { 200: jsonContent(Ok) },
+    }),
     async (c) => {
       const ctx = c.get('ctx')
       const body = c.req.valid('json')
@@ -84,7 +128,14 @@ export const identityRoutes = createRouter()
     },
   )
   .openapi(
-    route({ method: 'get', path: '/api/console/units', tags, access: ANY_STAFF, summary: 'Units in my scope', responses: { 200: jsonContent(z.object({ items: z.array(Unit) })) } }),
+    route({
+      method: 'get',
+      path: '/api/console/units',
+      tags,
+      access: ANY_STAFF,
+      summary: 'Units in my scope',
+      responses: { 200: jsonContent(z.object({ items: z.array(Unit) })) },
+    }),
     async (c) => {
       const ctx = c.get('ctx')
       const scope = ctx.actor.kind === 'staff' ? ctx.actor.unitScope : []

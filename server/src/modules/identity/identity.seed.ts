@@ -53,7 +53,14 @@ export async function seedIdentity(ctx: Ctx): Promise<DemoRefs> {
   }
 
   return {
-    units: { detachment: det.id, brigades: [b1.id, b2.id, b3.id], vehicleOffice: office.id, stations: [s1.id, s2.id], legalOffice: legal.id, commandCentre: command.id },
+    units: {
+      detachment: det.id,
+      brigades: [b1.id, b2.id, b3.id],
+      vehicleOffice: office.id,
+      stations: [s1.id, s2.id],
+      legalOffice: legal.id,
+      commandCentre: command.id,
+    },
     staff: ids as DemoRefs['staff'],
     citizens: out,
   }

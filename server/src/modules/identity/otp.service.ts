@@ -38,7 +38,10 @@ export async function requestOtp(ctx: Ctx, phone: string) {
   )
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0')
   const values = { codeHash: hashCode(phone, code), attempts: 0, sentAt: now, expiresAt: new Date(now.getTime() + OTP_RULES.ttlMs) }
-  await ctx.db.insert(otpCodes).values({ phone, ...values }).onConflictDoUpdate({ target: otpCodes.phone, set: values })
+  await ctx.db
+    .insert(otpCodes)
+    .values({ phone, ...values })
+    .onConflictDoUpdate({ target: otpCodes.phone, set: values })
   await ctx.deps.sms.sendCode(phone, code)
   return {
     sent: true as const,
@@ -52,7 +55,8 @@ export async function requestOtp(ctx: Ctx, phone: string) {
 export async function verifyOtp(ctx: Ctx, phone: string, code: string): Promise<{ citizenId: string }> {
   const now = ctx.now()
   await hitAll(ctx.db, [{ bucket: `otp-verify:ip:${ctx.ip}`, max: OTP_RULES.verifyPerIpPerHour, windowMs: HOUR }], now)
-  const invalid = () => new AppError(400, 'otp_invalid', 'The code is wrong or has expired; request a new one', [{ path: 'body.code', message: 'Wrong or expired code' }])
+  const invalid = () =>
+    new AppError(400, 'otp_invalid', 'The code is wrong or has expired; request a new one', [{ path: 'body.code', message: 'Wrong or expired code' }])
   const [row] = await ctx.db.select().from(otpCodes).where(eq(otpCodes.phone, phone))
   if (!row || row.expiresAt <= now || row.attempts >= OTP_RULES.maxAttempts) throw invalid()
   const a = Buffer.from(row.codeHash)

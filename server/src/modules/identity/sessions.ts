@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { and, eq, isNull } from 'drizzle-orm'
 import type { Context, MiddlewareHandler } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
-import { ANONYMOUS, type Actor, type AppDeps, type AppEnv } from '../../platform/context'
+import { type Actor, ANONYMOUS, type AppDeps, type AppEnv } from '../../platform/context'
 import type { Db } from '../../platform/db'
 import { AppError } from '../../platform/errors'
 import { sessions, staff } from './identity.tables'
@@ -20,12 +20,7 @@ export interface NewSession {
   expiresAt: Date
 }
 
-export async function createSession(
-  db: Db,
-  subject: { type: 'citizen' | 'staff'; id: string },
-  lifetimeMs: number,
-  now: Date,
-): Promise<NewSession> {
+export async function createSession(db: Db, subject: { type: 'citizen' | 'staff'; id: string }, lifetimeMs: number, now: Date): Promise<NewSession> {
   const token = randomBytes(32).toString('base64url')
   const csrfToken = randomBytes(18).toString('base64url')
   const expiresAt = new Date(now.getTime() + lifetimeMs)

@@ -20,7 +20,7 @@ export async function staffLogin(ctx: Ctx, username: string, password: string) {
   const now = ctx.now()
   await hitAll(ctx.db, [{ bucket: `login:ip:${ctx.ip}`, max: 50, windowMs: 3_600_000 }], now)
   const [user] = await ctx.db.select().from(staff).where(eq(staff.username, username.toLowerCase()))
-  if (!user || !user.active) {
+  if (!user?.active) {
     dummyHash ??= hashPassword('not-a-real-password')
     await verify(await dummyHash, password).catch(() => false)
     throw unauthorized('Wrong username or password')
@@ -28,7 +28,14 @@ export async function staffLogin(ctx: Ctx, username: string, password: string) {
   const asUser = { ...ctx, actor: { kind: 'staff', role: user.role, id: user.id, sessionId: '', name: user.name, unitId: user.unitId, unitScope: [] } } as Ctx
   if (user.lockedUntil && user.lockedUntil > now) {
     const seconds = Math.ceil((user.lockedUntil.getTime() - now.getTime()) / 1000)
-    throw new AppError(429, 'account_locked', `Too many failed sign-ins; try again in ${Math.ceil(seconds / 60)} minutes`, undefined, { retryAfterSeconds: seconds }, { 'Retry-After': String(seconds) })
+    throw new AppError(
+      429,
+      'account_locked',
+      `Too many failed sign-ins; try again in ${Math.ceil(seconds / 60)} minutes`,
+      undefined,
+      { retryAfterSeconds: seconds },
+      { 'Retry-After': String(seconds) },
+    )
   }
   if (!(await verify(user.passwordHash, password).catch(() => false))) {
     const failures = user.failedLogins + 1
@@ -49,6 +56,9 @@ export async function changePassword(ctx: Ctx, staffId: string, current: string,
   const [user] = await ctx.db.select().from(staff).where(eq(staff.id, staffId))
   if (!user || !(await verify(user.passwordHash, current).catch(() => false)))
     throw new AppError(400, 'wrong_password', 'The current password is wrong', [{ path: 'body.currentPassword', message: 'Wrong password' }])
-  await ctx.db.update(staff).set({ passwordHash: await hashPassword(next), mustChangePassword: false }).where(eq(staff.id, staffId))
+  await ctx.db
+    .update(staff)
+    .set({ passwordHash: await hashPassword(next), mustChangePassword: false })
+    .where(eq(staff.id, staffId))
   await audit(ctx, { entityType: 'staff', entityId: staffId, action: 'auth.password_changed' })
 }
