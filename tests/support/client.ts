@@ -22,7 +22,7 @@ export class Client {
     const h: Record<string, string> = { 'x-test-ip': this.ip, ...headers }
     if (this.cookie) h.cookie = this.cookie
     if (this.csrf && method !== 'GET') h['x-csrf-token'] = this.csrf
-    let payload: BodyInit | undefined
+    let payload: RequestInit['body']
     if (body instanceof FormData) payload = body
     else if (typeof body === 'string') {
       payload = body
