@@ -14,23 +14,27 @@ export const units = pgTable(
   (t) => [index('units_parent_idx').on(t.parentId)],
 )
 
-export const staff = pgTable('staff', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  username: text('username').notNull().unique(),
-  name: text('name').notNull(),
-  role: text('role', { enum: ['dispatcher', 'legal_officer', 'window_staff', 'unit_head', 'admin'] }).notNull(),
-  unitId: uuid('unit_id')
-    .notNull()
-    .references(() => units.id),
-  passwordHash: text('password_hash').notNull(),
-  failedLogins: integer('failed_logins').notNull().default(0),
-  lockedUntil: timestamp('locked_until', { withTimezone: true }),
-  active: boolean('active').notNull().default(true),
-  /** An on-duty officer can be dispatched road reports. */
-  onDuty: boolean('on_duty').notNull().default(false),
-  mustChangePassword: boolean('must_change_password').notNull().default(false),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-})
+export const staff = pgTable(
+  'staff',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    username: text('username').notNull().unique(),
+    name: text('name').notNull(),
+    role: text('role', { enum: ['dispatcher', 'legal_officer', 'window_staff', 'unit_head', 'admin'] }).notNull(),
+    unitId: uuid('unit_id')
+      .notNull()
+      .references(() => units.id),
+    passwordHash: text('password_hash').notNull(),
+    failedLogins: integer('failed_logins').notNull().default(0),
+    lockedUntil: timestamp('locked_until', { withTimezone: true }),
+    active: boolean('active').notNull().default(true),
+    /** An on-duty officer can be dispatched road reports. */
+    onDuty: boolean('on_duty').notNull().default(false),
+    mustChangePassword: boolean('must_change_password').notNull().default(false),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('staff_unit_idx').on(t.unitId, t.username)],
+)
 
 export const citizens = pgTable('citizens', {
   id: uuid('id').primaryKey().defaultRandom(),
@@ -81,5 +85,15 @@ export const otpCodes = pgTable('otp_codes', {
   codeHash: text('code_hash').notNull(),
   attempts: integer('attempts').notNull().default(0),
   sentAt: timestamp('sent_at', { withTimezone: true }).notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+})
+
+/**
+ * A WeChat openid waiting to be bound: after the OAuth callback finds no account for it, the
+ * browser holds a random token (cookie) and the next phone sign-in binds the openid.
+ */
+export const wechatPending = pgTable('wechat_pending', {
+  tokenHash: text('token_hash').primaryKey(),
+  openId: text('open_id').notNull(),
   expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
 })
