@@ -121,6 +121,11 @@ export interface DueInput {
   pauses?: readonly ClockPause[]
   /** Extra days granted by an approved extension, counted in the policy's unit. */
   extensionDays?: number
+  /**
+   * Cap on the days a pause may stop the clock, in the policy's unit, over all pauses together:
+   * once reached, paused days count again (a citizen who never answers cannot freeze a case).
+   */
+  maxPausedDays?: number
   /** Used to close an open pause when projecting the due date. */
   now?: Date
 }
@@ -138,35 +143,68 @@ export interface Due {
 /**
  * The day the start falls on is not counted (期间开始之日不计算在内). A day D after it counts
  * toward the period when it is a counted day (every day, or only working days) and is not
- * paused; D is paused when a pause began before D and ended on or after D.
+ * paused; D is paused when a pause began before D and ended on or after D, and the pause cap
+ * (`maxPausedDays`) is not yet used up.
  */
 export function computeDue(input: DueInput): Due {
-  const { policy, calendar } = input
+  const { policy } = input
   const total = Math.max(0, Math.floor(policy.days + (input.extensionDays ?? 0)))
-  const now = input.now ?? input.start
-  const pauses = (input.pauses ?? []).map((p) => ({
-    from: toChinaDate(p.from),
-    to: toChinaDate(p.to ?? Math.max(now, p.from)),
-  }))
-  const paused = (input.pauses ?? []).some((p) => p.to === null)
-  const isPaused = (d: CalendarDate) => pauses.some((p) => p.from < d && d <= p.to)
-  const counts = (d: CalendarDate) => policy.unit === 'calendar' || calendar.isWorkingDay(d)
-
+  const step = dayStepper(input)
   let d = toChinaDate(input.start)
   let counted = 0
-  let pausedDays = 0
   // Bounded: a period can never need more than a few years of days.
   for (let guard = 0; counted < total && guard < 5000; guard++) {
     d = addCalendarDays(d, 1)
-    if (!counts(d)) continue
-    if (isPaused(d)) {
-      pausedDays++
-      continue
-    }
-    counted++
+    if (step(d) === 'counted') counted++
   }
-  if (policy.unit === 'calendar' && policy.rollToWorkingDay) d = nextWorkingDay(d, calendar)
-  return { dueDate: d, dueAt: chinaDayEnd(d), paused, pausedDays }
+  if (policy.unit === 'calendar' && policy.rollToWorkingDay) d = nextWorkingDay(d, input.calendar)
+  return { dueDate: d, dueAt: chinaDayEnd(d), paused: (input.pauses ?? []).some((p) => p.to === null), pausedDays: step.pausedDays() }
+}
+
+type DayKind = 'skipped' | 'paused' | 'counted'
+
+/** Classifies the days after the start, in order (the pause cap makes it stateful). */
+function dayStepper(input: DueInput): ((d: CalendarDate) => DayKind) & { pausedDays(): number } {
+  const { policy, calendar } = input
+  const now = input.now ?? input.start
+  const pauses = (input.pauses ?? []).map((p) => ({
+    from: toChinaDate(p.from),
+    to: toChinaDate(p.to ?? new Date(Math.max(now.getTime(), p.from.getTime()))),
+  }))
+  const cap = input.maxPausedDays === undefined ? Number.POSITIVE_INFINITY : Math.max(0, Math.floor(input.maxPausedDays))
+  let paused = 0
+  const step = (d: CalendarDate): DayKind => {
+    if (policy.unit === 'working' && !calendar.isWorkingDay(d)) return 'skipped'
+    if (paused < cap && pauses.some((p) => p.from < d && d <= p.to)) {
+      paused++
+      return 'paused'
+    }
+    return 'counted'
+  }
+  return Object.assign(step, { pausedDays: () => paused })
+}
+
+export interface ClockProgress {
+  /** Days of the period (policy days plus extensions). */
+  total: number
+  /** Counted days from the start through today (China date), excluding paused days. */
+  used: number
+  /** used / total (1 when the period is empty); ≥ 1 on the due day and after. */
+  fraction: number
+}
+
+/** How much of the period is used by `now`: reminders fire at 2/3 and 90%. */
+export function clockProgress(input: DueInput & { now: Date }): ClockProgress {
+  const total = Math.max(0, Math.floor(input.policy.days + (input.extensionDays ?? 0)))
+  const step = dayStepper(input)
+  const today = toChinaDate(input.now)
+  let d = toChinaDate(input.start)
+  let used = 0
+  for (let guard = 0; d < today && guard < 5000; guard++) {
+    d = addCalendarDays(d, 1)
+    if (step(d) === 'counted') used++
+  }
+  return { total, used, fraction: total === 0 ? 1 : used / total }
 }
 
 /** Days left until the due date, from today's China date: 0 on the due day, negative once overdue. */
