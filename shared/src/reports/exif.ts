@@ -61,7 +61,7 @@ function readGps(b: Uint8Array, t: number): LatLng | null {
   }
   const dms = (tag: number) => {
     const e = gps.find((x) => x.tag === tag)
-    if (!e || e.type !== 5 || e.count !== 3) return null
+    if (e?.type !== 5 || e.count !== 3) return null
     const at = u32(e.valueAt)
     const r = (k: number) => {
       const den = u32(at + k * 8 + 4)

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { buildExifGps, readExifGps, withExifGps } from './exif'
 import { areaM2, bboxOf, boxAround, centreOf, cluster, coarsen, type GridGeometry, haversineM, pointInGeometry } from './geo'
 
-const square = (lng: number, lat: number, d: number): GridGeometry => ({
+const square = (lng: number, lat: number, d: number): Extract<GridGeometry, { type: 'Polygon' }> => ({
   type: 'Polygon',
   coordinates: [
     [
