@@ -1,0 +1,452 @@
+import { z } from 'zod'
+import { TimelineEvent } from '../cases'
+import { MobilePhone } from '../phone'
+import { PlateNumber } from '../plate'
+import { APPEAL_TYPES, GROUNDS, LEGAL_BASES, REFUSE_REASONS, STATEMENT_LIMITS } from './config'
+import { AppealAction, AppealState } from './machine'
+
+const keysOf = (list: readonly { key: string }[]) => list.map((o) => o.key) as [string, ...string[]]
+
+export const AppealTypeKey = z.enum(keysOf(APPEAL_TYPES))
+export const GroundsKey = z.enum(keysOf(GROUNDS))
+export const RefuseReasonKey = z.enum(keysOf(REFUSE_REASONS))
+export const LegalBasisKey = z.enum(keysOf(LEGAL_BASES))
+export const AppealOutcome = z.enum(['upheld', 'corrected', 'revoked'])
+export const RecordedBy = z.enum(['camera', 'onsite'])
+export const TicketStatus = z.enum(['effective', 'corrected', 'revoked'])
+export const DueStatus = z.enum(['none', 'ok', 'soon', 'overdue', 'paused'])
+export type DueStatus = z.infer<typeof DueStatus>
+
+/** 处罚决定书编号: digits and capital letters, as the police system issues them. */
+export const DecisionNo = z
+  .string()
+  .trim()
+  .transform((s) => s.toUpperCase())
+  .refine((s) => /^[0-9A-Z]{10,32}$/.test(s), { message: 'Enter the decision number (10–32 digits or letters)' })
+
+export const Phone = MobilePhone
+
+export const FileRef = z.object({
+  id: z.string(),
+  name: z.string(),
+  contentType: z.string(),
+  size: z.number().int(),
+  url: z.string(),
+  thumbUrl: z.string().nullable(),
+})
+export type FileRef = z.infer<typeof FileRef>
+
+export const TicketView = z.object({
+  id: z.string(),
+  decisionNo: z.string(),
+  plate: z.string(),
+  occurredAt: z.string(),
+  place: z.string(),
+  violationCode: z.string(),
+  violationDesc: z.string(),
+  fineYuan: z.number().int(),
+  points: z.number().int(),
+  unitId: z.string(),
+  unitName: z.string(),
+  recordedBy: RecordedBy,
+  status: TicketStatus,
+  correctedFineYuan: z.number().int().nullable(),
+  correctedPoints: z.number().int().nullable(),
+  /** The open appeal on it, if any. */
+  openAppeal: z.object({ id: z.string(), number: z.string(), state: AppealState }).nullable(),
+  /** Appeal types a citizen may file against it. */
+  appealTypes: z.array(AppealTypeKey),
+})
+export type TicketView = z.infer<typeof TicketView>
+
+export const StaffTicketView = TicketView.extend({
+  officerName: z.string(),
+  officerNo: z.string(),
+  evidenceRef: z.string().nullable(),
+  evidence: z.array(FileRef),
+  source: z.string(),
+  importedAt: z.string(),
+})
+export type StaffTicketView = z.infer<typeof StaffTicketView>
+
+/** One ticket as the police system or an import file sends it (rows are checked one by one). */
+export const TicketImportRow = z.strictObject({
+  decisionNo: DecisionNo,
+  plate: PlateNumber,
+  /** ISO 8601 with offset, or 'YYYY-MM-DD HH:mm[:ss]' in China time. */
+  occurredAt: z.string().trim().min(10).max(40),
+  place: z.string().trim().min(2).max(200),
+  violationCode: z
+    .string()
+    .trim()
+    .regex(/^\d{4,5}$/, 'A violation code has 4 or 5 digits'),
+  violationDesc: z.string().trim().min(2).max(200),
+  fineYuan: z.coerce.number().int().min(0).max(20_000),
+  points: z.coerce.number().int().min(0).max(12),
+  /** The issuing unit, by id or exact name. */
+  unit: z.string().trim().min(1).max(100),
+  officerName: z.string().trim().min(1).max(50),
+  officerNo: z
+    .string()
+    .trim()
+    .regex(/^[0-9A-Z]{4,12}$/i, 'A badge number has 4–12 digits or letters'),
+  recordedBy: z.preprocess((v) => (v === '电子监控' || v === '非现场' ? 'camera' : v === '现场' || v === '现场执法' ? 'onsite' : v), RecordedBy),
+  evidenceRef: z.string().trim().max(200).nullish(),
+})
+export type TicketImportRow = z.infer<typeof TicketImportRow>
+
+export const TicketImportBody = z.strictObject({
+  tickets: z.array(z.record(z.string(), z.unknown())).min(1).max(5000),
+})
+
+export const ImportRowError = z.object({ row: z.number().int(), field: z.string(), message: z.string() })
+export type ImportRowError = z.infer<typeof ImportRowError>
+
+export const ImportResult = z.object({
+  importId: z.string().nullable(),
+  dryRun: z.boolean(),
+  total: z.number().int(),
+  created: z.number().int(),
+  unchanged: z.number().int(),
+})
+export type ImportResult = z.infer<typeof ImportResult>
+
+export const TicketLookupQuery = z.object({
+  decisionNo: DecisionNo,
+  plate: PlateNumber.optional(),
+})
+
+/** Fields of the appeal form (multipart, with `evidence` files). */
+export const AppealCreateFields = z.strictObject({
+  decisionNo: DecisionNo,
+  plate: PlateNumber.optional(),
+  type: AppealTypeKey.optional(),
+  grounds: GroundsKey,
+  statement: z
+    .string()
+    .trim()
+    .min(STATEMENT_LIMITS.min, `At least ${STATEMENT_LIMITS.min} characters`)
+    .max(STATEMENT_LIMITS.max, `At most ${STATEMENT_LIMITS.max} characters`),
+  contactPhone: Phone,
+})
+export type AppealCreateFields = z.infer<typeof AppealCreateFields>
+
+export const AppealDue = z.object({
+  /** When the clock started (acceptance; the filing time while not yet accepted). */
+  startedAt: z.string(),
+  dueDate: z.string(),
+  dueAt: z.string(),
+  daysLeft: z.number().int(),
+  status: DueStatus,
+  paused: z.boolean(),
+  pausedDays: z.number().int(),
+  extensionDays: z.number().int(),
+  /** True before acceptance: the date assumes acceptance on the filing day. */
+  provisional: z.boolean(),
+})
+export type AppealDue = z.infer<typeof AppealDue>
+
+export const AppealPolicyView = z.object({
+  type: AppealTypeKey,
+  days: z.number().int(),
+  unit: z.enum(['calendar', 'working']),
+  rollToWorkingDay: z.boolean(),
+  pausable: z.boolean(),
+  maxPausedDays: z.number().int(),
+  maxExtensionDays: z.number().int(),
+  citation: z.object({ 'zh-CN': z.string(), en: z.string() }),
+})
+export type AppealPolicyView = z.infer<typeof AppealPolicyView>
+
+export const MaterialRequestView = z.object({
+  id: z.string(),
+  items: z.string(),
+  requestedAt: z.string(),
+  answeredAt: z.string().nullable(),
+  answerNote: z.string().nullable(),
+  files: z.array(FileRef),
+})
+
+export const ExtensionView = z.object({
+  id: z.string(),
+  days: z.number().int(),
+  reason: z.string(),
+  state: z.enum(['pending', 'approved', 'rejected']),
+  requestedAt: z.string(),
+  decidedAt: z.string().nullable(),
+  decisionNote: z.string().nullable(),
+  requestedBy: z.string().nullable(),
+  decidedBy: z.string().nullable(),
+})
+
+export const DecisionView = z.object({
+  outcome: AppealOutcome,
+  /** False while a correction or revocation waits for a unit head. */
+  effective: z.boolean(),
+  findings: z.string(),
+  legalBasis: z.array(LegalBasisKey),
+  replyText: z.string(),
+  correctedFineYuan: z.number().int().nullable(),
+  correctedPoints: z.number().int().nullable(),
+  decidedAt: z.string().nullable(),
+})
+
+export const AppealView = z.object({
+  id: z.string(),
+  number: z.string(),
+  version: z.number().int(),
+  state: AppealState,
+  stateType: z.enum(['open', 'closed', 'fixed']),
+  type: AppealTypeKey,
+  grounds: GroundsKey,
+  statement: z.string(),
+  contactPhoneMasked: z.string(),
+  submittedAt: z.string(),
+  acceptedAt: z.string().nullable(),
+  closedAt: z.string().nullable(),
+  ticket: TicketView,
+  policy: AppealPolicyView,
+  due: AppealDue.nullable(),
+  evidence: z.array(FileRef),
+  timeline: z.array(TimelineEvent),
+  materialRequests: z.array(MaterialRequestView),
+  extensions: z.array(ExtensionView),
+  /** Shown once it takes effect (the citizen never sees a pending proposal). */
+  decision: DecisionView.nullable(),
+  refusal: z.object({ reason: RefuseReasonKey, note: z.string().nullable() }).nullable(),
+  letterAvailable: z.boolean(),
+  actions: z.array(AppealAction),
+})
+export type AppealView = z.infer<typeof AppealView>
+
+export const StaffRef = z.object({ id: z.string(), name: z.string() })
+
+export const StaffAppealView = AppealView.extend({
+  ticket: StaffTicketView,
+  unit: z.object({ id: z.string(), name: z.string() }),
+  citizen: z.object({ nameMasked: z.string(), phoneMasked: z.string() }),
+  assignee: StaffRef.nullable(),
+  proposedBy: StaffRef.nullable(),
+  approvedBy: StaffRef.nullable(),
+  /** Draft findings or a pending proposal, visible to staff. */
+  decision: DecisionView.nullable(),
+  earlierAppeals: z.array(
+    z.object({
+      id: z.string(),
+      number: z.string(),
+      state: AppealState,
+      outcome: AppealOutcome.nullable(),
+      submittedAt: z.string(),
+      decisionNo: z.string(),
+      grounds: GroundsKey,
+    }),
+  ),
+})
+export type StaffAppealView = z.infer<typeof StaffAppealView>
+
+export const AppealListItem = z.object({
+  id: z.string(),
+  number: z.string(),
+  state: AppealState,
+  stateType: z.enum(['open', 'closed', 'fixed']),
+  type: AppealTypeKey,
+  grounds: GroundsKey,
+  plate: z.string(),
+  decisionNo: z.string(),
+  unitId: z.string(),
+  unitName: z.string(),
+  assignee: StaffRef.nullable(),
+  citizenNameMasked: z.string(),
+  submittedAt: z.string(),
+  dueDate: z.string().nullable(),
+  dueAt: z.string().nullable(),
+  daysLeft: z.number().int().nullable(),
+  dueStatus: DueStatus,
+  outcome: AppealOutcome.nullable(),
+  version: z.number().int(),
+})
+export type AppealListItem = z.infer<typeof AppealListItem>
+
+export const MyAppealItem = z.object({
+  id: z.string(),
+  number: z.string(),
+  state: AppealState,
+  stateType: z.enum(['open', 'closed', 'fixed']),
+  plate: z.string(),
+  decisionNo: z.string(),
+  violationDesc: z.string(),
+  submittedAt: z.string(),
+  dueDate: z.string().nullable(),
+  daysLeft: z.number().int().nullable(),
+  dueStatus: DueStatus,
+  outcome: AppealOutcome.nullable(),
+})
+
+const csv = <T extends z.ZodType>(item: T) => z.preprocess((v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : v), z.array(item).max(20)).optional()
+
+export const QueueQuery = z.object({
+  page: z.coerce.number().int().min(1).max(10_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(200).default(20),
+  state: csv(AppealState),
+  /** 'open' (default), 'all', or 'closed' when no explicit states are given. */
+  scope: z.enum(['open', 'closed', 'all']).default('open'),
+  grounds: csv(GroundsKey),
+  type: csv(AppealTypeKey),
+  /** 'me', 'none' (unassigned) or a staff id. */
+  assignee: z.string().max(40).optional(),
+  unitId: z.string().uuid().optional(),
+  due: z.enum(['soon', 'overdue']).optional(),
+  from: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
+  to: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
+  q: z.string().trim().max(40).optional(),
+  sort: z.enum(['due', 'submitted', '-submitted']).default('due'),
+})
+export type QueueQuery = z.infer<typeof QueueQuery>
+
+export const Versioned = { version: z.number().int().min(1) }
+
+export const AcceptBody = z.strictObject({ ...Versioned, assign: z.union([z.literal('auto'), z.literal('none'), z.string().uuid()]).default('none') })
+export const RefuseBody = z.strictObject({ ...Versioned, reason: RefuseReasonKey, note: z.string().trim().max(500).optional() })
+export const AssignBody = z.strictObject({ ...Versioned, assignee: z.union([z.literal('auto'), z.string().uuid()]) })
+export const MaterialRequestBody = z.strictObject({ ...Versioned, items: z.string().trim().min(4).max(1000) })
+export const ResumeBody = z.strictObject({ ...Versioned, note: z.string().trim().min(2).max(500) })
+export const FindingsBody = z.strictObject({ ...Versioned, findings: z.string().trim().max(4000) })
+export const DecisionBody = z
+  .strictObject({
+    ...Versioned,
+    outcome: AppealOutcome,
+    findings: z.string().trim().min(4).max(4000),
+    legalBasis: z.array(LegalBasisKey).min(1).max(10),
+    replyText: z.string().trim().min(10).max(4000),
+    correctedFineYuan: z.number().int().min(0).max(20_000).optional(),
+    correctedPoints: z.number().int().min(0).max(12).optional(),
+  })
+  .refine((b) => b.outcome !== 'corrected' || b.correctedFineYuan !== undefined || b.correctedPoints !== undefined, {
+    message: 'A correction states the new fine or points',
+    path: ['correctedFineYuan'],
+  })
+export type DecisionBody = z.infer<typeof DecisionBody>
+export const ApprovalBody = z.strictObject({ ...Versioned, approve: z.boolean(), note: z.string().trim().max(1000).optional() })
+export const ExtensionBody = z.strictObject({ ...Versioned, days: z.number().int().min(1).max(60), reason: z.string().trim().min(4).max(1000) })
+export const ExtensionDecisionBody = z.strictObject({ ...Versioned, approve: z.boolean(), note: z.string().trim().max(1000).optional() })
+export const WithdrawBody = z.strictObject({ ...Versioned, note: z.string().trim().max(500).optional() })
+export const MaterialSupplyFields = z.strictObject({ version: z.coerce.number().int().min(1), note: z.string().trim().min(2).max(2000) })
+
+export const AppealCounts = z.object({
+  open: z.number().int(),
+  overdue: z.number().int(),
+  dueSoon: z.number().int(),
+  awaitingAcceptance: z.number().int(),
+  pendingApproval: z.number().int(),
+  pendingExtensions: z.number().int(),
+  mine: z.number().int(),
+})
+export type AppealCounts = z.infer<typeof AppealCounts>
+
+export const ReplyLetter = z.object({
+  kind: z.enum(['decision', 'refusal']),
+  /** 答复告知书 number, derived from the case number. */
+  letterNo: z.string(),
+  appealNumber: z.string(),
+  issuedAt: z.string(),
+  unitName: z.string(),
+  citizenName: z.string(),
+  ticket: z.object({
+    decisionNo: z.string(),
+    plate: z.string(),
+    occurredAt: z.string(),
+    place: z.string(),
+    violationDesc: z.string(),
+    fineYuan: z.number().int(),
+    points: z.number().int(),
+  }),
+  submittedAt: z.string(),
+  acceptedAt: z.string().nullable(),
+  grounds: GroundsKey,
+  findings: z.string().nullable(),
+  outcome: AppealOutcome.nullable(),
+  correctedFineYuan: z.number().int().nullable(),
+  correctedPoints: z.number().int().nullable(),
+  legalBasis: z.array(z.object({ key: z.string(), label: z.string() })),
+  replyText: z.string(),
+  refusalReason: RefuseReasonKey.nullable(),
+  remedies: z.object({
+    reconsiderationDays: z.number().int(),
+    reconsiderationBody: z.string(),
+    litigationMonths: z.number().int(),
+    court: z.string(),
+    citation: z.string(),
+  }),
+})
+export type ReplyLetter = z.infer<typeof ReplyLetter>
+
+export const ReportQuery = z.object({
+  period: z.enum(['month', 'quarter']).default('month'),
+  year: z.coerce.number().int().min(2000).max(2100),
+  /** Month 1–12 or quarter 1–4. */
+  index: z.coerce.number().int().min(1).max(12),
+  unitId: z.string().uuid().optional(),
+})
+
+const Bucket = z.object({ key: z.string(), count: z.number().int() })
+const Row = z.object({
+  id: z.string(),
+  name: z.string(),
+  open: z.number().int(),
+  decided: z.number().int(),
+  onTime: z.number().int(),
+  overdueOpen: z.number().int(),
+})
+export const BacklogReport = z.object({
+  period: z.object({
+    kind: z.enum(['month', 'quarter']),
+    year: z.number().int(),
+    index: z.number().int(),
+    from: z.string(),
+    to: z.string(),
+    label: z.string(),
+  }),
+  filed: z.number().int(),
+  openAtEnd: z.number().int(),
+  openByAge: z.array(Bucket),
+  decided: z.number().int(),
+  decidedOnTime: z.number().int(),
+  onTimeRate: z.number().nullable(),
+  overdueOpen: z.number().int(),
+  decidedLate: z.number().int(),
+  refused: z.number().int(),
+  withdrawn: z.number().int(),
+  outcomes: z.array(Bucket),
+  grounds: z.array(Bucket),
+  perReviewer: z.array(Row),
+  perUnit: z.array(Row),
+})
+export type BacklogReport = z.infer<typeof BacklogReport>
+
+export const CalendarDay = z.object({
+  date: z.string(),
+  working: z.boolean(),
+  /** Holiday or make-up day name (package or override). */
+  name: z.string().nullable(),
+  source: z.enum(['weekday', 'official', 'override']),
+  /** The package's answer, when an override changes it. */
+  officialWorking: z.boolean(),
+})
+export const CalendarOverrideBody = z.strictObject({ working: z.boolean(), name: z.string().trim().min(1).max(60) })
+export const CalendarOverrideView = z.object({ date: z.string(), working: z.boolean(), name: z.string().nullable(), updatedAt: z.string() })
+
+export const ApiKeyView = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+})
+export const ApiKeyCreate = z.strictObject({ name: z.string().trim().min(2).max(60) })
