@@ -11,6 +11,8 @@ export interface Access {
   public?: true
   citizen?: true
   staff?: readonly StaffRole[] | 'any'
+  /** Machine clients (e.g. the police system) authenticated by an API key; their actor is kind 'system'. */
+  apiKey?: true
 }
 
 export const PUBLIC: Access = { public: true }
@@ -23,6 +25,7 @@ export function allows(access: Access, actor: Actor): boolean {
   if (access.public) return true
   if (actor.kind === 'citizen') return !!access.citizen
   if (actor.kind === 'staff') return access.staff === 'any' || !!access.staff?.includes(actor.role)
+  if (actor.kind === 'system') return !!access.apiKey
   return false
 }
 
