@@ -33,4 +33,15 @@ export interface Module {
   myCases?: (ctx: Ctx, citizenId: string) => Promise<CaseSummary[]>
   seed?: (ctx: Ctx, refs: DemoRefs) => Promise<void>
   jobs?: Job[]
+  /**
+   * Personal-data hooks used by the identity module (all optional):
+   * - `citizenInScope`: does the citizen have a case in one of these units? A staff member may open
+   *   a citizen's unmasked personal data (GET /api/console/citizens/:id) only then.
+   * - `exportCitizen`: this feature's data about the citizen, for their JSON data export.
+   * - `anonymiseCitizen`: on account deletion, remove personal data this feature copied (contact
+   *   names, phone numbers); the cases themselves are kept. Runs in the deletion's transaction.
+   */
+  citizenInScope?: (ctx: Ctx, citizenId: string, unitIds: readonly string[]) => Promise<boolean>
+  exportCitizen?: (ctx: Ctx, citizenId: string) => Promise<unknown>
+  anonymiseCitizen?: (ctx: Ctx, citizenId: string) => Promise<void>
 }

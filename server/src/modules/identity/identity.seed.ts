@@ -1,3 +1,4 @@
+import { DEFAULT_PREFERENCES } from '@tp/shared'
 import type { Ctx } from '../../platform/context'
 import type { DemoRefs } from '../../platform/module'
 import { citizens, staff, vehicles } from './identity.tables'
@@ -29,6 +30,8 @@ export async function seedIdentity(ctx: Ctx): Promise<DemoRefs> {
     ['window2', '周窗口', 'window_staff', office.id, false],
     ['officer', '张路警', 'dispatcher', b1.id, true],
     ['officer2', '孙路警', 'dispatcher', b2.id, true],
+    // A brigade head: sees only 城区一大队 and the units below it.
+    ['head1', '赵大队长', 'unit_head', b1.id, false],
   ] as const
   const ids: Record<string, string> = {}
   for (const [username, name, role, unitId, onDuty] of people) {
@@ -38,14 +41,14 @@ export async function seedIdentity(ctx: Ctx): Promise<DemoRefs> {
 
   const demoCitizens = [
     { phone: '13800138000', name: '张三', idNumber: '11010519491231002X', plate: '川A12345', vin: 'A12345' },
-    { phone: '13900139000', name: '李四', idNumber: '440524188001010014', plate: '川AD12345', vin: 'B67890' },
+    { phone: '13900139000', name: '李四', idNumber: '440524198001010013', plate: '川AD12345', vin: 'B67890' },
     { phone: '13700137000', name: '王五', idNumber: '110101199003074477', plate: '川H88888', vin: 'C24680' },
   ]
   const out: DemoRefs['citizens'] = []
   for (const c of demoCitizens) {
     const [row] = await db
       .insert(citizens)
-      .values({ phone: c.phone, name: c.name, idNumber: c.idNumber, preferences: { notifyInApp: true, notifySms: true, locale: 'zh-CN' } })
+      .values({ phone: c.phone, name: c.name, idNumber: c.idNumber, preferences: DEFAULT_PREFERENCES })
       .returning({ id: citizens.id })
     const id = row?.id as string
     await db.insert(vehicles).values({ citizenId: id, plate: c.plate, vinLast6: c.vin })

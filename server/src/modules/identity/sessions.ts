@@ -1,18 +1,18 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import { and, eq, isNull } from 'drizzle-orm'
+import { and, eq, isNull, lt, or } from 'drizzle-orm'
 import type { Context, MiddlewareHandler } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
-import { type Actor, ANONYMOUS, type AppDeps, type AppEnv } from '../../platform/context'
+import { type Actor, ANONYMOUS, type AppDeps, type AppEnv, type Ctx } from '../../platform/context'
 import type { Db } from '../../platform/db'
 import { AppError } from '../../platform/errors'
-import { sessions, staff } from './identity.tables'
+import { citizens, sessions, staff } from './identity.tables'
 import { unitScope } from './units'
 
 export const SESSION_COOKIE = 'tp_sid'
 export const CSRF_HEADER = 'x-csrf-token'
 const TOUCH_EVERY_MS = 60_000
 
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
 
 export interface NewSession {
   token: string
@@ -50,11 +50,28 @@ export function clearSessionCookie(c: Context): void {
   deleteCookie(c, SESSION_COOKIE, { path: '/' })
 }
 
+/**
+ * Signs a subject in: revokes whatever session the browser presented (so a token planted before
+ * sign-in is worthless — no session fixation), issues a new random token and sets the cookie.
+ */
+export async function startSession(c: Context<AppEnv>, ctx: Ctx, subject: { type: 'citizen' | 'staff'; id: string }): Promise<NewSession> {
+  const previous = getCookie(c, SESSION_COOKIE)
+  if (previous)
+    await ctx.db
+      .update(sessions)
+      .set({ revokedAt: ctx.now() })
+      .where(and(eq(sessions.tokenHash, hashToken(previous)), isNull(sessions.revokedAt)))
+  const lifetime = subject.type === 'staff' ? ctx.deps.config.staffIdleMs : ctx.deps.config.citizenSessionMs
+  const s = await createSession(ctx.db, subject, lifetime, ctx.now())
+  setSessionCookie(c, ctx.deps, s)
+  return s
+}
+
 export async function revokeSession(db: Db, sessionId: string, now: Date): Promise<void> {
   await db.update(sessions).set({ revokedAt: now }).where(eq(sessions.id, sessionId))
 }
 
-/** Revokes every session of a subject (password reset, account deletion). */
+/** Revokes every session of a subject (password reset, deactivation, account deletion). */
 export async function revokeAllSessions(db: Db, type: 'citizen' | 'staff', id: string, now: Date): Promise<void> {
   await db
     .update(sessions)
@@ -62,9 +79,16 @@ export async function revokeAllSessions(db: Db, type: 'citizen' | 'staff', id: s
     .where(and(eq(sessions.subjectType, type), eq(sessions.subjectId, id), isNull(sessions.revokedAt)))
 }
 
+/** Drops sessions that ended more than a day ago. */
+export async function pruneSessions(db: Db, now: Date): Promise<void> {
+  const dayAgo = new Date(now.getTime() - 86_400_000)
+  await db.delete(sessions).where(or(lt(sessions.expiresAt, dayAgo), lt(sessions.revokedAt, dayAgo)))
+}
+
 interface ResolvedSession {
   actor: Actor
   csrfToken: string
+  mustChangePassword: boolean
 }
 
 async function resolve(deps: AppDeps, token: string): Promise<ResolvedSession | null> {
@@ -83,13 +107,22 @@ async function resolve(deps: AppDeps, token: string): Promise<ResolvedSession | 
       staffName: staff.name,
       staffUnit: staff.unitId,
       staffActive: staff.active,
+      mustChangePassword: staff.mustChangePassword,
+      citizenDeletedAt: citizens.deletedAt,
+      citizenExists: citizens.id,
     })
     .from(sessions)
     .leftJoin(staff, and(eq(sessions.subjectType, 'staff'), eq(staff.id, sessions.subjectId)))
+    .leftJoin(citizens, and(eq(sessions.subjectType, 'citizen'), eq(citizens.id, sessions.subjectId)))
     .where(eq(sessions.tokenHash, hashToken(token)))
   if (!row || row.revokedAt || row.expiresAt <= now) return null
   if (row.subjectType === 'citizen') {
-    return { actor: { kind: 'citizen', role: 'citizen', id: row.subjectId, sessionId: row.id }, csrfToken: row.csrfToken }
+    if (!row.citizenExists || row.citizenDeletedAt) return null
+    return {
+      actor: { kind: 'citizen', role: 'citizen', id: row.subjectId, sessionId: row.id },
+      csrfToken: row.csrfToken,
+      mustChangePassword: false,
+    }
   }
   if (!row.staffRole || !row.staffUnit || !row.staffActive) return null
   // Staff sessions slide: each use extends the idle window (written at most once a minute).
@@ -110,10 +143,20 @@ async function resolve(deps: AppDeps, token: string): Promise<ResolvedSession | 
       unitScope: await unitScope(db, row.staffUnit),
     },
     csrfToken: row.csrfToken,
+    mustChangePassword: !!row.mustChangePassword,
   }
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+/**
+ * Sign-in requests do not act with the presented session, they replace it (and revoke it): a
+ * browser holding a stale or planted cookie, but no token for it, must still be able to sign in.
+ */
+const SIGN_IN_PATHS = new Set(['/api/auth/otp', '/api/auth/otp/verify', '/api/auth/staff/login'])
+
+/** What a staff member with a temporary password may still do: see who they are, change it, leave. */
+const ALLOWED_BEFORE_PASSWORD_CHANGE = new Set(['GET /api/me', 'POST /api/auth/staff/password', 'POST /api/auth/logout', 'GET /api/auth/providers'])
 
 function sameToken(a: string, b: string): boolean {
   const x = Buffer.from(a)
@@ -123,7 +166,8 @@ function sameToken(a: string, b: string): boolean {
 
 /**
  * Resolves the session cookie to an actor and, for state-changing requests made with a session,
- * requires the session's CSRF token in the `x-csrf-token` header.
+ * requires the session's CSRF token in the `x-csrf-token` header. A staff member whose password
+ * was reset by an admin can do nothing else until they change it.
  */
 export function sessionMiddleware(deps: AppDeps): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -132,11 +176,14 @@ export function sessionMiddleware(deps: AppDeps): MiddlewareHandler<AppEnv> {
     const actor = resolved?.actor ?? ANONYMOUS
     c.set('actor', actor)
     c.set('ctx', { ...c.get('ctx'), actor })
-    if (resolved && !SAFE_METHODS.has(c.req.method)) {
+    if (resolved && !SAFE_METHODS.has(c.req.method) && !SIGN_IN_PATHS.has(c.req.path)) {
       const sent = c.req.header(CSRF_HEADER)
       if (!sent || !sameToken(sent, resolved.csrfToken)) {
         throw new AppError(403, 'csrf_failed', 'Missing or invalid CSRF token; reload the page and try again')
       }
+    }
+    if (resolved?.mustChangePassword && !ALLOWED_BEFORE_PASSWORD_CHANGE.has(`${c.req.method} ${c.req.path}`)) {
+      throw new AppError(403, 'password_change_required', 'Please change your temporary password first')
     }
     await next()
   }

@@ -1,6 +1,11 @@
-import { eq, sql } from 'drizzle-orm'
+import { canPlaceUnit, type UnitAdmin, type UnitCreate, type UnitUpdate } from '@tp/shared'
+import { asc, eq, inArray, sql } from 'drizzle-orm'
+import { inUnitScope } from '../../platform/access'
+import { audit } from '../../platform/audit'
+import { type Ctx, requireStaff, withDb } from '../../platform/context'
 import type { Db } from '../../platform/db'
-import { units } from './identity.tables'
+import { conflict, notFound, unprocessable } from '../../platform/errors'
+import { staff, units } from './identity.tables'
 
 const TTL_MS = 30_000
 const cache = new Map<string, { at: number; ids: string[] }>()
@@ -34,4 +39,108 @@ export async function createUnit(db: Db, input: { name: string; kind: (typeof un
     .returning()
   invalidateUnitScopes()
   return row as typeof units.$inferSelect
+}
+
+type UnitRow = typeof units.$inferSelect
+const publicUnit = ({ id, parentId, name, kind }: UnitRow) => ({ id, parentId, name, kind })
+
+/** Units in the caller's scope, in tree order, with their staff and child counts. */
+export async function listUnitsAdmin(ctx: Ctx): Promise<UnitAdmin[]> {
+  const actor = requireStaff(ctx.actor)
+  const scope = [...actor.unitScope]
+  if (scope.length === 0) return []
+  const rows = await ctx.db
+    .select({
+      u: units,
+      staffCount: sql<number>`(select count(*)::int from ${staff} where ${staff.unitId} = ${units.id})`,
+      childCount: sql<number>`(select count(*)::int from ${units} c where c.parent_id = ${units.id})`,
+    })
+    .from(units)
+    .where(inArray(units.id, scope))
+    .orderBy(asc(units.path))
+  return rows.map((r) => ({ ...publicUnit(r.u), path: r.u.path, staffCount: r.staffCount, childCount: r.childCount }))
+}
+
+async function loadInScope(ctx: Ctx, id: string): Promise<UnitRow> {
+  const actor = requireStaff(ctx.actor)
+  const unit = await getUnit(ctx.db, id)
+  if (!unit || !inUnitScope(actor, unit.id)) throw notFound('Unit')
+  return unit
+}
+
+const kindNotAllowed = () =>
+  unprocessable('unit_kind_not_allowed', 'This kind of unit cannot be placed there (支队 → 大队 → 中队 / 警务站 / 车管所)', [
+    { path: 'body.parentId', message: 'Not allowed under this parent' },
+  ])
+
+export async function createUnitAdmin(ctx: Ctx, input: UnitCreate) {
+  const parent = await loadInScope(ctx, input.parentId)
+  if (!canPlaceUnit(input.kind, parent.kind)) throw kindNotAllowed()
+  const created = await ctx.db.transaction(async (tx) => {
+    const row = await createUnit(tx, input)
+    await audit(withDb(ctx, tx), { entityType: 'unit', entityId: row.id, action: 'unit.created', after: publicUnit(row), unitId: row.id })
+    return publicUnit(row)
+  })
+  invalidateUnitScopes()
+  return created
+}
+
+/**
+ * Renames and/or moves a unit (with its whole subtree, paths rewritten in one UPDATE). A unit
+ * cannot move under itself or its descendants, and the tree's kind rules hold.
+ */
+export async function updateUnitAdmin(ctx: Ctx, id: string, patch: UnitUpdate) {
+  const actor = requireStaff(ctx.actor)
+  const unit = await loadInScope(ctx, id)
+  const moving = patch.parentId !== undefined && patch.parentId !== unit.parentId
+  if (moving && unit.id === actor.unitId) throw conflict('cannot_move_own_unit', 'You cannot move your own unit')
+  const parent = moving ? await loadInScope(ctx, patch.parentId as string) : null
+  if (parent) {
+    if (parent.path.includes(unit.id)) throw conflict('unit_cycle', 'A unit cannot be moved under itself or one of its sub-units')
+    if (!canPlaceUnit(unit.kind, parent.kind)) throw kindNotAllowed()
+  }
+  const updated = await ctx.db.transaction(async (tx) => {
+    if (patch.name !== undefined) await tx.update(units).set({ name: patch.name }).where(eq(units.id, id))
+    if (parent) {
+      await tx.update(units).set({ parentId: parent.id }).where(eq(units.id, id))
+      // Every unit whose path runs through this one: new parent's path + the part from this unit down.
+      await tx.execute(
+        sql`update ${units} set path = ${sql.param(parent.path)}::text[] || path[array_position(path, ${id}::text):] where ${id}::text = any(path)`,
+      )
+    }
+    const [after] = await tx.select().from(units).where(eq(units.id, id))
+    if (!after) throw notFound('Unit')
+    await audit(withDb(ctx, tx), { entityType: 'unit', entityId: id, action: 'unit.updated', before: publicUnit(unit), after: publicUnit(after), unitId: id })
+    return publicUnit(after)
+  })
+  invalidateUnitScopes()
+  return updated
+}
+
+function isForeignKeyViolation(err: unknown): boolean {
+  for (let e = err as { code?: string; cause?: unknown } | undefined, i = 0; e && i < 4; e = e.cause as typeof e, i++) {
+    if (e.code === '23503') return true
+  }
+  return false
+}
+
+/** Deletes an empty unit: no sub-units, no staff, nothing else referring to it. */
+export async function deleteUnitAdmin(ctx: Ctx, id: string): Promise<void> {
+  const actor = requireStaff(ctx.actor)
+  const unit = await loadInScope(ctx, id)
+  if (unit.id === actor.unitId || unit.parentId === null) throw conflict('cannot_delete_own_unit', 'You cannot delete your own unit or the root unit')
+  const [children] = await ctx.db.select({ n: sql<number>`count(*)::int` }).from(units).where(eq(units.parentId, id))
+  if ((children?.n ?? 0) > 0) throw conflict('unit_has_children', 'Move or delete its sub-units first')
+  const [members] = await ctx.db.select({ n: sql<number>`count(*)::int` }).from(staff).where(eq(staff.unitId, id))
+  if ((members?.n ?? 0) > 0) throw conflict('unit_has_staff', 'Move its staff to another unit first')
+  try {
+    await ctx.db.transaction(async (tx) => {
+      await audit(withDb(ctx, tx), { entityType: 'unit', entityId: id, action: 'unit.deleted', before: publicUnit(unit), unitId: unit.parentId })
+      await tx.delete(units).where(eq(units.id, id))
+    })
+  } catch (err) {
+    if (isForeignKeyViolation(err)) throw conflict('unit_in_use', 'This unit still has grids, offices or cases; it cannot be deleted')
+    throw err
+  }
+  invalidateUnitScopes()
 }
