@@ -1,0 +1,58 @@
+import { createRouter, createWebHistory, type RouteRecordRaw, type Router } from 'vue-router'
+import HomePage from './pages/HomePage.vue'
+
+/**
+ * Citizen routes: the shell's own pages plus every feature's `./<feature>/routes.ts` (default
+ * export: RouteRecordRaw[] with lazy components). `meta.auth` pages need sign-in (the guard sends
+ * the citizen to /login and back); `meta.titleKey` titles the NavBar; `meta.tab` marks the three
+ * root pages that show the bottom tab bar.
+ */
+const featureModules = import.meta.glob<{ default: RouteRecordRaw[] }>('./*/routes.ts', { eager: true })
+
+export function featureRoutes(modules: Record<string, { default: RouteRecordRaw[] }> = featureModules): RouteRecordRaw[] {
+  return Object.keys(modules)
+    .sort()
+    .flatMap((path) => modules[path]?.default ?? [])
+}
+
+export const shellRoutes: RouteRecordRaw[] = [
+  { path: '/', name: 'home', component: HomePage, meta: { tab: true, titleKey: 'title.home' } },
+  { path: '/cases', name: 'cases', component: () => import('./pages/MyCasesPage.vue'), meta: { tab: true, titleKey: 'title.cases' } },
+  { path: '/me', name: 'me', component: () => import('./pages/MePage.vue'), meta: { tab: true, titleKey: 'title.me' } },
+  { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { titleKey: 'title.login' } },
+  {
+    path: '/notifications',
+    name: 'notifications',
+    component: () => import('./pages/NotificationsPage.vue'),
+    meta: { auth: true, titleKey: 'title.notifications' },
+  },
+]
+
+const notFound: RouteRecordRaw = {
+  path: '/:pathMatch(.*)*',
+  name: 'not-found',
+  component: () => import('./pages/NotFoundPage.vue'),
+  meta: { titleKey: 'title.notFound' },
+}
+
+export function createCitizenRouter(options: { ensureSession: () => Promise<boolean> }): Router {
+  const router = createRouter({
+    history: createWebHistory('/'),
+    routes: [...shellRoutes, ...featureRoutes(), notFound],
+    scrollBehavior(_to, _from, saved) {
+      return saved ?? { top: 0 }
+    },
+  })
+  router.beforeEach(async (to) => {
+    if (!to.meta.auth) return true
+    if (await options.ensureSession()) return true
+    return { name: 'login', query: { redirect: to.fullPath } }
+  })
+  return router
+}
+
+/** Only same-site paths are followed after sign-in (no open redirect). */
+export function safeRedirect(value: unknown): string {
+  const v = Array.isArray(value) ? value[0] : value
+  return typeof v === 'string' && v.startsWith('/') && !v.startsWith('//') && !v.startsWith('/login') ? v : '/'
+}
