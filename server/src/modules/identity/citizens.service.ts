@@ -26,7 +26,8 @@ export async function searchCitizens(ctx: Ctx, q: string): Promise<CitizenListIt
   const rows = await ctx.db
     .select({
       c: citizens,
-      vehicleCount: sql<number>`(select count(*)::int from ${vehicles} where ${vehicles.citizenId} = ${citizens.id})`,
+      // Qualified by hand: drizzle leaves columns unqualified here, which the subquery would capture.
+      vehicleCount: sql<number>`(select count(*)::int from vehicles v where v.citizen_id = citizens.id)`,
     })
     .from(citizens)
     .where(inArray(citizens.id, ids))

@@ -52,8 +52,9 @@ export async function listUnitsAdmin(ctx: Ctx): Promise<UnitAdmin[]> {
   const rows = await ctx.db
     .select({
       u: units,
-      staffCount: sql<number>`(select count(*)::int from ${staff} where ${staff.unitId} = ${units.id})`,
-      childCount: sql<number>`(select count(*)::int from ${units} c where c.parent_id = ${units.id})`,
+      // Written out in full: drizzle leaves columns unqualified here, which a subquery would capture.
+      staffCount: sql<number>`(select count(*)::int from staff s where s.unit_id = units.id)`,
+      childCount: sql<number>`(select count(*)::int from units c where c.parent_id = units.id)`,
     })
     .from(units)
     .where(inArray(units.id, scope))
