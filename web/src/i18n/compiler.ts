@@ -21,6 +21,13 @@ function parse(src: string): Part[] {
   for (let i = 0; i < src.length; i++) {
     const ch = src[i] as string
     if (ch === '{') {
+      // A literal `{'…'}` may itself contain braces: close at the quote that precedes `}`.
+      const literal = /^\{\s*'([^']*)'\s*\}/.exec(src.slice(i))
+      if (literal) {
+        text += literal[1] ?? ''
+        i += literal[0].length - 1
+        continue
+      }
       const end = src.indexOf('}', i)
       if (end < 0) {
         text += src.slice(i)
@@ -28,9 +35,7 @@ function parse(src: string): Part[] {
       }
       const inner = src.slice(i + 1, end).trim()
       i = end
-      const literal = /^'(.*)'$/.exec(inner)
-      if (literal) text += literal[1] ?? ''
-      else if (/^\d+$/.test(inner)) {
+      if (/^\d+$/.test(inner)) {
         flush()
         parts.push({ t: 'list', v: Number(inner) })
       } else {
