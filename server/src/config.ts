@@ -44,7 +44,8 @@ export type Config = ReturnType<typeof loadConfig>
 
 /** Reads and validates the environment once; nothing else reads process.env. */
 export function loadConfig(env: Record<string, string | undefined> = process.env) {
-  const parsed = Env.safeParse(env)
+  // An empty variable (e.g. `DATABASE_URL=`) means unset.
+  const parsed = Env.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')))
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`)
