@@ -22,7 +22,7 @@ export function withDatabase(url: string, name: string): string {
  * A fresh, migrated database for one test file: an in-memory PGlite, or on PostgreSQL a new
  * database cloned from the run's migrated template (see global-setup.ts). Dropped on close.
  */
-export async function freshDatabase(): Promise<Database> {
+export async function freshDatabase(): Promise<Database & { url?: string }> {
   if (TEST_DB === 'pglite') {
     const db = await openDatabase({})
     await db.migrate()
@@ -34,10 +34,12 @@ export async function freshDatabase(): Promise<Database> {
   const admin = postgres(adminUrl(), { max: 1, onnotice: () => {} })
   await admin.unsafe(`create database ${name} template ${template}`)
   await admin.end()
-  const db = await openDatabase({ url: withDatabase(adminUrl(), name), maxConnections: 20 })
+  const url = withDatabase(adminUrl(), name)
+  const db = await openDatabase({ url, maxConnections: 20 })
   const close = db.close
   return {
     ...db,
+    url,
     close: async () => {
       await close()
       const a = postgres(adminUrl(), { max: 1, onnotice: () => {} })

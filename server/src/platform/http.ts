@@ -71,7 +71,8 @@ export function errorHandler(deps: AppDeps): ErrorHandler<AppEnv> {
 }
 
 function isDatabaseUnavailable(err: unknown): boolean {
-  const e = err as { code?: string; cause?: { code?: string } }
+  const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } }
+  if (/PGlite is closed/.test(`${e?.message} ${e?.cause?.message}`)) return true
   const code = e?.code ?? e?.cause?.code
   return ['ECONNREFUSED', 'ECONNRESET', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_ENDED', '57P01', '57P03'].includes(code ?? '')
 }
