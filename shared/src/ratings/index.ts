@@ -1,0 +1,6 @@
+export * from './config'
+export * from './due'
+export * from './levels'
+export * from './machine'
+export * from './schemas'
+export * from './stats'
