@@ -29,8 +29,8 @@ export const bookingMachine = defineMachine<BookingState, BookingAction>({
     // A late arrival on the same day, after the no-show sweep: staff may still check them in.
     { action: 'check_in', from: ['no_show'], to: 'checked_in', roles: HALL },
     { action: 'mark_no_show', from: ['booked'], to: 'no_show', roles: ['system', ...HALL] },
-    { action: 'complete', from: ['checked_in'], to: 'done', roles: HALL },
-    { action: 'miss', from: ['checked_in'], to: 'missed', roles: HALL },
+    { action: 'complete', from: ['checked_in'], to: 'done', roles: [...HALL, 'system'] },
+    { action: 'miss', from: ['checked_in'], to: 'missed', roles: [...HALL, 'system'] },
     { action: 'requeue', from: ['missed'], to: 'checked_in', roles: HALL },
   ],
 })

@@ -1,19 +1,6 @@
 import type { BookingPolicy, BookingState, OfficeKind, Period, TicketState, WeeklyHours } from '@tp/shared/bookings/schemas'
 import { sql } from 'drizzle-orm'
-import {
-  boolean,
-  check,
-  doublePrecision,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from 'drizzle-orm/pg-core'
+import { boolean, check, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { citizens, staff, units } from '../identity/identity.tables'
 
 const ts = (name: string) => timestamp(name, { withTimezone: true })
@@ -97,9 +84,7 @@ export const serviceWindows = pgTable(
   },
   (t) => [
     uniqueIndex('service_windows_office_number_uq').on(t.officeId, t.number),
-    uniqueIndex('service_windows_staff_uq')
-      .on(t.staffId)
-      .where(sql`${t.staffId} is not null`),
+    uniqueIndex('service_windows_staff_uq').on(t.staffId).where(sql`${t.staffId} is not null`),
   ],
 )
 
@@ -222,19 +207,13 @@ export const bookings = pgTable(
   },
   (t) => [
     // One active booking per citizen per service.
-    uniqueIndex('bookings_one_active_per_service_uq')
-      .on(t.citizenId, t.serviceId)
-      .where(sql`${t.state} in ('booked', 'checked_in')`),
+    uniqueIndex('bookings_one_active_per_service_uq').on(t.citizenId, t.serviceId).where(sql`${t.state} in ('booked', 'checked_in')`),
     index('bookings_citizen_created_idx').on(t.citizenId, t.createdAt, t.id),
-    index('bookings_citizen_no_show_idx')
-      .on(t.citizenId, t.noShowAt)
-      .where(sql`${t.state} = 'no_show'`),
+    index('bookings_citizen_no_show_idx').on(t.citizenId, t.noShowAt).where(sql`${t.state} = 'no_show'`),
     index('bookings_office_date_idx').on(t.officeId, t.date, t.startTime),
     index('bookings_slot_idx').on(t.slotId),
     // Reminder and no-show sweeps look only at live bookings.
-    index('bookings_booked_starts_idx')
-      .on(t.startsAt)
-      .where(sql`${t.state} = 'booked'`),
+    index('bookings_booked_starts_idx').on(t.startsAt).where(sql`${t.state} = 'booked'`),
   ],
 )
 
@@ -325,8 +304,6 @@ export const queueTickets = pgTable(
     index('queue_tickets_window_completed_idx').on(t.windowId, t.completedAt),
     index('queue_tickets_citizen_idx').on(t.citizenId, t.completedAt),
     // A window holds at most one called or serving ticket.
-    uniqueIndex('queue_tickets_one_active_per_window_uq')
-      .on(t.windowId)
-      .where(sql`${t.state} in ('called', 'serving')`),
+    uniqueIndex('queue_tickets_one_active_per_window_uq').on(t.windowId).where(sql`${t.state} in ('called', 'serving')`),
   ],
 )

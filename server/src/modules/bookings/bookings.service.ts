@@ -1,0 +1,716 @@
+import { randomInt } from 'node:crypto'
+import { type CaseSummary, maskIdCard, maskName, maskPhone, type TimelineEvent } from '@tp/shared'
+import { ACTIVE_BOOKING_STATES, type BookingAction, bookingMachine } from '@tp/shared/bookings/machines'
+import { orderQueue } from '@tp/shared/bookings/queue'
+import {
+  CODE_ALPHABET,
+  CODE_LENGTH,
+  cancelDeadline,
+  canSelfCheckIn,
+  canStillCancel,
+  checkInWindow,
+  isOnTime,
+  normaliseCode,
+  noShowStatus,
+} from '@tp/shared/bookings/rules'
+import type { Booking, BookingCreate, BookingDetail, BookingPolicy, BookingState, ConsoleBooking, NoShowStatus, TicketBrief } from '@tp/shared/bookings/schemas'
+import { addCalendarDays, toChinaDate } from '@tp/shared/calendar'
+import { and, asc, count, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm'
+import ical, { ICalAlarmType } from 'ical-generator'
+import QRCode from 'qrcode'
+import { inUnitScope } from '../../platform/access'
+import { audit } from '../../platform/audit'
+import { type Ctx, requireCitizen, withDb } from '../../platform/context'
+import { decodeCursor, encodeCursor } from '../../platform/cursor'
+import type { Db } from '../../platform/db'
+import { AppError, badRequest, conflict, invalidTransition, notFound, unprocessable } from '../../platform/errors'
+import { notify } from '../../platform/notify'
+import { citizens } from '../identity/identity.tables'
+import { bookingEvents, bookings, offices, queueTickets, services, serviceWindows, slots } from './bookings.tables'
+import { bookingEvent, constraintOf, iso, loadPolicy, officeIdsInScope, pgCode, roleOf, today } from './common'
+import { issueTicket } from './queue.service'
+import { assertSlotBookable } from './slots.service'
+
+type BookingRow = typeof bookings.$inferSelect
+type OfficeRow = typeof offices.$inferSelect
+type ServiceRow = typeof services.$inferSelect
+interface Bundle {
+  b: BookingRow
+  o: OfficeRow
+  s: ServiceRow
+}
+
+// ---------------------------------------------------------------------------------------------
+// Views
+
+function bundleQuery(db: Db) {
+  return db
+    .select({ b: bookings, o: offices, s: services })
+    .from(bookings)
+    .innerJoin(offices, eq(offices.id, bookings.officeId))
+    .innerJoin(services, eq(services.id, bookings.serviceId))
+    .$dynamic()
+}
+
+/** The latest ticket of each booking (a transfer makes a new one), with its place in the line. */
+async function ticketsFor(db: Db, ids: string[], now: Date): Promise<Map<string, TicketBrief>> {
+  const out = new Map<string, TicketBrief>()
+  if (ids.length === 0) return out
+  const rows = await db
+    .selectDistinctOn([queueTickets.bookingId], { t: queueTickets, windowNumber: serviceWindows.number })
+    .from(queueTickets)
+    .leftJoin(serviceWindows, eq(serviceWindows.id, sql`coalesce(${queueTickets.windowId}, ${queueTickets.targetWindowId})`))
+    .where(inArray(queueTickets.bookingId, ids))
+    .orderBy(queueTickets.bookingId, desc(queueTickets.createdAt))
+  for (const r of rows) {
+    let ahead: number | null = null
+    if (r.t.state === 'waiting') {
+      const line = await db
+        .select()
+        .from(queueTickets)
+        .where(
+          and(
+            eq(queueTickets.officeId, r.t.officeId),
+            eq(queueTickets.date, r.t.date),
+            eq(queueTickets.state, 'waiting'),
+            r.t.targetWindowId ? eq(queueTickets.targetWindowId, r.t.targetWindowId) : eq(queueTickets.serviceId, r.t.serviceId),
+          ),
+        )
+      const ordered = orderQueue(
+        line.map((x) => ({ ...x, transferred: x.targetWindowId !== null })),
+        now,
+      )
+      ahead = Math.max(
+        0,
+        ordered.findIndex((x) => x.id === r.t.id),
+      )
+    }
+    out.set(r.t.bookingId as string, {
+      id: r.t.id,
+      number: r.t.number,
+      state: r.t.state,
+      windowNumber: r.windowNumber,
+      ahead,
+      issuedAt: r.t.issuedAt.toISOString(),
+      calledAt: iso(r.t.calledAt),
+      completedAt: iso(r.t.completedAt),
+    })
+  }
+  return out
+}
+
+/** What the reader may do now: the state machine, narrowed by the cut-off and the check-in window. */
+function actionsFor(ctx: Ctx, b: BookingRow, policy: BookingPolicy): BookingAction[] {
+  const now = ctx.now()
+  return bookingMachine.actionsFor(b.state, roleOf(ctx)).filter((a) => {
+    if (a === 'cancel' && ctx.actor.role === 'citizen') return canStillCancel(b.date, b.startsAt, now, policy)
+    if (a === 'reschedule') return canStillCancel(b.date, b.startsAt, now, policy)
+    if (a === 'check_in' && ctx.actor.role === 'citizen') return b.date === toChinaDate(now) && canSelfCheckIn(b.startsAt, now, policy) === null
+    if (a === 'check_in') return b.date === toChinaDate(now)
+    if (a === 'mark_no_show') return b.startsAt.getTime() < now.getTime()
+    // Completing, missing and requeueing happen through the queue ticket.
+    return a !== 'complete' && a !== 'miss' && a !== 'requeue'
+  })
+}
+
+function toBooking(ctx: Ctx, { b, o, s }: Bundle, ticket: TicketBrief | null, policy: BookingPolicy): Booking {
+  const w = checkInWindow(b.startsAt, policy)
+  return {
+    id: b.id,
+    code: b.code,
+    state: b.state,
+    stateType: bookingMachine.typeOf(b.state),
+    office: {
+      id: o.id,
+      name: o.name,
+      address: o.address,
+      phone: o.phone,
+      directions: o.directions,
+      position: o.lat !== null && o.lng !== null ? { lat: o.lat, lng: o.lng } : null,
+    },
+    service: { id: s.id, name: s.name, materials: s.materials, vehicleNeeded: s.vehicleNeeded, durationMinutes: s.durationMinutes },
+    date: b.date,
+    startTime: b.startTime,
+    endTime: b.endTime,
+    startsAt: b.startsAt.toISOString(),
+    endsAt: b.endsAt.toISOString(),
+    nameMasked: maskName(b.name),
+    idNumberMasked: maskIdCard(b.idNumber),
+    plate: b.plate,
+    createdAt: b.createdAt.toISOString(),
+    cancelDeadline: cancelDeadline(b.date, b.startsAt, policy).toISOString(),
+    checkInOpensAt: w.opensAt.toISOString(),
+    checkInClosesAt: w.closesAt.toISOString(),
+    actions: actionsFor(ctx, b, policy),
+    ticket,
+  }
+}
+
+async function viewMany(ctx: Ctx, rows: Bundle[]): Promise<Booking[]> {
+  const policy = await loadPolicy(ctx.db)
+  const tickets = await ticketsFor(
+    ctx.db,
+    rows.map((r) => r.b.id),
+    ctx.now(),
+  )
+  return rows.map((r) => toBooking(ctx, r, tickets.get(r.b.id) ?? null, policy))
+}
+
+async function timeline(db: Db, bookingId: string): Promise<TimelineEvent[]> {
+  const rows = await db.select().from(bookingEvents).where(eq(bookingEvents.bookingId, bookingId)).orderBy(asc(bookingEvents.at), asc(bookingEvents.id))
+  return rows.map((e) => ({
+    id: e.id,
+    at: e.at.toISOString(),
+    action: e.action,
+    actorRole: e.actorRole,
+    fromState: e.fromState,
+    toState: e.toState,
+    note: e.note,
+    attachments: [],
+  }))
+}
+
+export function qrSvg(code: string): Promise<string> {
+  return QRCode.toString(code, { type: 'svg', margin: 1, errorCorrectionLevel: 'M', width: 240 })
+}
+
+async function loadOwn(ctx: Ctx, id: string, lock = false): Promise<Bundle> {
+  const me = requireCitizen(ctx.actor)
+  const q = bundleQuery(ctx.db).where(and(eq(bookings.id, id), eq(bookings.citizenId, me.id)))
+  const [row] = lock ? await q.for('update', { of: bookings }) : await q
+  if (!row) throw notFound('Booking')
+  return row
+}
+
+export async function getMyBooking(ctx: Ctx, id: string): Promise<BookingDetail> {
+  const row = await loadOwn(ctx, id)
+  const [view] = await viewMany(ctx, [row])
+  return { ...(view as Booking), qrSvg: await qrSvg(row.b.code), timeline: await timeline(ctx.db, id) }
+}
+
+export async function listMyBookings(ctx: Ctx, q: { limit: number; cursor?: string }): Promise<{ items: Booking[]; nextCursor: string | null }> {
+  const me = requireCitizen(ctx.actor)
+  const cur = q.cursor ? decodeCursor(q.cursor) : null
+  if (q.cursor && !cur) throw badRequest('Invalid cursor', [{ path: 'query.cursor', message: 'Malformed cursor' }])
+  const rows = await bundleQuery(ctx.db)
+    .where(
+      and(eq(bookings.citizenId, me.id), cur ? or(lt(bookings.createdAt, cur.at), and(eq(bookings.createdAt, cur.at), lt(bookings.id, cur.id))) : undefined),
+    )
+    .orderBy(desc(bookings.createdAt), desc(bookings.id))
+    .limit(q.limit + 1)
+  const page = rows.slice(0, q.limit)
+  const last = page.at(-1)
+  return { items: await viewMany(ctx, page), nextCursor: rows.length > q.limit && last ? encodeCursor(last.b.createdAt, last.b.id) : null }
+}
+
+/** "我的办事": the citizen's bookings as cases. */
+export async function myBookingCases(ctx: Ctx, citizenId: string): Promise<CaseSummary[]> {
+  const rows = await bundleQuery(ctx.db).where(eq(bookings.citizenId, citizenId)).orderBy(desc(bookings.createdAt)).limit(50)
+  return rows.map(({ b, o, s }) => ({
+    kind: 'booking' as const,
+    id: b.id,
+    number: b.code,
+    title: `${s.name} · ${o.name}`,
+    state: b.state,
+    stateType: bookingMachine.typeOf(b.state),
+    dueAt: b.state === 'booked' ? b.startsAt.toISOString() : null,
+    updatedAt: b.updatedAt.toISOString(),
+  }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rules a citizen must pass to book
+
+async function noShowDates(db: Db, citizenId: string, now: Date): Promise<Date[]> {
+  const since = new Date(now.getTime() - 400 * 86_400_000)
+  const rows = await db
+    .select({ at: bookings.noShowAt })
+    .from(bookings)
+    .where(and(eq(bookings.citizenId, citizenId), eq(bookings.state, 'no_show'), sql`${bookings.noShowAt} > ${since.toISOString()}::timestamptz`))
+  return rows.map((r) => r.at as Date)
+}
+
+async function activeCount(db: Db, citizenId: string): Promise<number> {
+  const [r] = await db
+    .select({ n: count() })
+    .from(bookings)
+    .where(and(eq(bookings.citizenId, citizenId), inArray(bookings.state, [...ACTIVE_BOOKING_STATES])))
+  return r?.n ?? 0
+}
+
+export async function strikes(ctx: Ctx): Promise<NoShowStatus> {
+  const me = requireCitizen(ctx.actor)
+  const policy = await loadPolicy(ctx.db)
+  const st = noShowStatus(await noShowDates(ctx.db, me.id, ctx.now()), ctx.now(), policy.noShow)
+  return {
+    strikes: st.strikes,
+    limit: policy.noShow.limit,
+    windowDays: policy.noShow.windowDays,
+    blockDays: policy.noShow.blockDays,
+    blocked: st.blocked,
+    blockedUntil: iso(st.blockedUntil),
+    activeBookings: await activeCount(ctx.db, me.id),
+    maxActive: policy.maxActive,
+  }
+}
+
+/** Called with the citizen's row locked: the block, the cap and one-per-service cannot race. */
+async function assertMayBook(ctx: Ctx, citizenId: string, serviceId: string, policy: BookingPolicy, exceptBookingId?: string) {
+  const st = noShowStatus(await noShowDates(ctx.db, citizenId, ctx.now()), ctx.now(), policy.noShow)
+  if (st.blocked) {
+    throw new AppError(
+      422,
+      'no_show_blocked',
+      `Booking is suspended until ${st.blockedUntil?.toISOString()} after ${policy.noShow.limit} missed appointments within ${policy.noShow.windowDays} days`,
+      undefined,
+      { blockedUntil: iso(st.blockedUntil), limit: policy.noShow.limit, windowDays: policy.noShow.windowDays, blockDays: policy.noShow.blockDays },
+    )
+  }
+  const [same] = await ctx.db
+    .select({ id: bookings.id })
+    .from(bookings)
+    .where(and(eq(bookings.citizenId, citizenId), eq(bookings.serviceId, serviceId), inArray(bookings.state, [...ACTIVE_BOOKING_STATES])))
+  if (same && same.id !== exceptBookingId) throw conflict('already_booked', 'You already have an active booking for this service', { bookingId: same.id })
+  if (!exceptBookingId && (await activeCount(ctx.db, citizenId)) >= policy.maxActive) {
+    throw unprocessable('too_many_active', `You can hold at most ${policy.maxActive} active bookings`)
+  }
+}
+
+function newCode(): string {
+  let s = ''
+  for (let i = 0; i < CODE_LENGTH; i++) s += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]
+  return s
+}
+
+/** Takes one place of the slot, or none: a conditional update the CHECK constraint backs up. */
+async function takePlace(db: Db, slotId: string): Promise<boolean> {
+  const rows = await db
+    .update(slots)
+    .set({ booked: sql`${slots.booked} + 1` })
+    .where(and(eq(slots.id, slotId), sql`${slots.booked} < ${slots.capacity}`))
+    .returning({ id: slots.id })
+  return rows.length === 1
+}
+
+async function releasePlace(db: Db, slotId: string): Promise<void> {
+  await db
+    .update(slots)
+    .set({ booked: sql`${slots.booked} - 1` })
+    .where(and(eq(slots.id, slotId), sql`${slots.booked} > 0`))
+}
+
+function emitBooking(ctx: Ctx, b: BookingRow, unitId: string) {
+  ctx.emit({
+    type: 'booking.changed',
+    audience: { citizenIds: [b.citizenId], unitIds: [unitId] },
+    data: { id: b.id, state: b.state, officeId: b.officeId, date: b.date },
+  })
+}
+
+const fmtWhen = (b: { date: string; startTime: string; endTime: string }) => `${b.date} ${b.startTime}-${b.endTime}`
+
+// ---------------------------------------------------------------------------------------------
+// Citizen actions
+
+/**
+ * Books a place. In one transaction: the citizen row is locked (the no-show block, the cap and
+ * one-per-service are checked against a stable set), then the slot's `booked` counter moves by a
+ * conditional UPDATE (… where booked < capacity); no place, no booking. No read-then-write.
+ */
+export async function createBooking(ctx: Ctx, input: BookingCreate): Promise<BookingDetail> {
+  const me = requireCitizen(ctx.actor)
+  const id = await ctx.db.transaction(async (tx) => {
+    const t = withDb(ctx, tx)
+    const [slot] = await tx.select().from(slots).where(eq(slots.id, input.slotId))
+    if (!slot) throw notFound('Slot')
+    const policy = await loadPolicy(tx)
+    const { office, service } = await assertSlotBookable(t, slot, policy)
+    if (service.vehicleNeeded && !input.plate) {
+      throw unprocessable('plate_required', 'This service needs the vehicle: enter its plate number', [
+        { path: 'body.plate', message: 'Required for this service' },
+      ])
+    }
+    await tx.select({ id: citizens.id }).from(citizens).where(eq(citizens.id, me.id)).for('update')
+    await assertMayBook(t, me.id, service.id, policy)
+    if (!(await takePlace(tx, slot.id))) throw conflict('slot_full', 'This time slot is fully booked; please choose another')
+    let row: BookingRow | undefined
+    try {
+      ;[row] = await tx
+        .insert(bookings)
+        .values({
+          code: newCode(),
+          citizenId: me.id,
+          officeId: office.id,
+          serviceId: service.id,
+          slotId: slot.id,
+          date: slot.date,
+          startTime: slot.startTime,
+          endTime: slot.endTime,
+          startsAt: slot.startsAt,
+          endsAt: slot.endsAt,
+          state: 'booked',
+          name: input.name,
+          idNumber: input.idNumber,
+          plate: input.plate ?? null,
+          createdAt: ctx.now(),
+          updatedAt: ctx.now(),
+        })
+        .returning()
+    } catch (err) {
+      if (pgCode(err) === '23505' && constraintOf(err) === 'bookings_one_active_per_service_uq') {
+        throw conflict('already_booked', 'You already have an active booking for this service')
+      }
+      throw err
+    }
+    const b = row as BookingRow
+    await bookingEvent(t, b.id, 'create', null, 'booked', fmtWhen(b))
+    await audit(t, {
+      entityType: 'booking',
+      entityId: b.id,
+      action: 'booking.create',
+      after: { code: b.code, slotId: b.slotId, date: b.date },
+      unitId: office.unitId,
+    })
+    await notify(t, {
+      recipientType: 'citizen',
+      recipientId: me.id,
+      messageKey: 'bookings.notify.booked',
+      params: { code: b.code, service: service.name, office: office.name, when: fmtWhen(b) },
+      link: `/bookings/${b.id}`,
+    })
+    emitBooking(t, b, office.unitId)
+    return b.id
+  })
+  return getMyBooking(ctx, id)
+}
+
+export async function cancelMyBooking(ctx: Ctx, id: string): Promise<BookingDetail> {
+  await ctx.db.transaction(async (tx) => {
+    const t = withDb(ctx, tx)
+    const row = await loadOwn(t, id, true)
+    const policy = await loadPolicy(tx)
+    if (!bookingMachine.next(row.b.state, 'cancel', 'citizen')) throw invalidTransition(row.b.state, 'cancel')
+    if (!canStillCancel(row.b.date, row.b.startsAt, ctx.now(), policy)) {
+      throw unprocessable('cutoff_passed', `Bookings can be cancelled until ${cancelDeadline(row.b.date, row.b.startsAt, policy).toISOString()}`)
+    }
+    await cancelInTx(t, row, 'citizen cancelled')
+  })
+  return getMyBooking(ctx, id)
+}
+
+async function cancelInTx(ctx: Ctx, { b, o }: Bundle, note: string | null) {
+  const now = ctx.now()
+  const [done] = await ctx.db
+    .update(bookings)
+    .set({ state: 'cancelled', cancelledAt: now, updatedAt: now, version: sql`${bookings.version} + 1` })
+    .where(and(eq(bookings.id, b.id), eq(bookings.state, 'booked')))
+    .returning()
+  if (!done) throw invalidTransition(b.state, 'cancel')
+  await releasePlace(ctx.db, b.slotId)
+  await bookingEvent(ctx, b.id, 'cancel', 'booked', 'cancelled', note)
+  await audit(ctx, {
+    entityType: 'booking',
+    entityId: b.id,
+    action: 'booking.cancel',
+    before: { state: b.state },
+    after: { state: 'cancelled' },
+    unitId: o.unitId,
+  })
+  await notify(ctx, {
+    recipientType: 'citizen',
+    recipientId: b.citizenId,
+    messageKey: 'bookings.notify.cancelled',
+    params: { code: b.code, when: fmtWhen(b) },
+    link: `/bookings/${b.id}`,
+  })
+  emitBooking(ctx, done, o.unitId)
+}
+
+/**
+ * Moves a booking to another slot of the same service, atomically: both slot rows are locked in
+ * id order (no deadlock between two citizens swapping), the new place is taken first, and only
+ * then the old one released — all in one transaction, so a full new slot leaves the old booking intact.
+ */
+export async function rescheduleMyBooking(ctx: Ctx, id: string, slotId: string): Promise<BookingDetail> {
+  await ctx.db.transaction(async (tx) => {
+    const t = withDb(ctx, tx)
+    const { b, o } = await loadOwn(t, id, true)
+    const policy = await loadPolicy(tx)
+    if (!bookingMachine.next(b.state, 'reschedule', 'citizen')) throw invalidTransition(b.state, 'reschedule')
+    if (!canStillCancel(b.date, b.startsAt, ctx.now(), policy)) throw unprocessable('cutoff_passed', 'This booking can no longer be changed')
+    if (slotId === b.slotId) throw unprocessable('same_slot', 'That is already your slot')
+    const [slot] = await tx.select().from(slots).where(eq(slots.id, slotId))
+    if (!slot) throw notFound('Slot')
+    if (slot.serviceId !== b.serviceId) throw unprocessable('different_service', 'Choose a slot of the same service')
+    const { office } = await assertSlotBookable(t, slot, policy)
+    await assertMayBook(t, b.citizenId, b.serviceId, policy, b.id)
+    await tx
+      .select({ id: slots.id })
+      .from(slots)
+      .where(inArray(slots.id, [b.slotId, slot.id]))
+      .orderBy(asc(slots.id))
+      .for('update')
+    if (!(await takePlace(tx, slot.id))) throw conflict('slot_full', 'That time slot is fully booked; your booking is unchanged')
+    await releasePlace(tx, b.slotId)
+    const now = ctx.now()
+    const [moved] = await tx
+      .update(bookings)
+      .set({
+        slotId: slot.id,
+        officeId: slot.officeId,
+        date: slot.date,
+        startTime: slot.startTime,
+        endTime: slot.endTime,
+        startsAt: slot.startsAt,
+        endsAt: slot.endsAt,
+        rescheduleCount: sql`${bookings.rescheduleCount} + 1`,
+        remindedAt: null,
+        updatedAt: now,
+        version: sql`${bookings.version} + 1`,
+      })
+      .where(and(eq(bookings.id, b.id), eq(bookings.state, 'booked')))
+      .returning()
+    if (!moved) throw invalidTransition(b.state, 'reschedule')
+    await bookingEvent(t, b.id, 'reschedule', 'booked', 'booked', `${fmtWhen(b)} → ${fmtWhen(moved)}`)
+    await audit(t, {
+      entityType: 'booking',
+      entityId: b.id,
+      action: 'booking.reschedule',
+      before: { slotId: b.slotId, date: b.date, startTime: b.startTime },
+      after: { slotId: moved.slotId, date: moved.date, startTime: moved.startTime },
+      unitId: office.unitId,
+    })
+    await notify(t, {
+      recipientType: 'citizen',
+      recipientId: b.citizenId,
+      messageKey: 'bookings.notify.rescheduled',
+      params: { code: b.code, when: fmtWhen(moved), office: office.name },
+      link: `/bookings/${b.id}`,
+    })
+    emitBooking(t, moved, office.unitId)
+    if (o.unitId !== office.unitId) emitBooking(t, moved, o.unitId)
+  })
+  return getMyBooking(ctx, id)
+}
+
+/** Self check-in at the hall, inside the window around the slot: issues the queue number. */
+export async function checkInMyBooking(ctx: Ctx, id: string): Promise<BookingDetail> {
+  await ctx.db.transaction(async (tx) => {
+    const t = withDb(ctx, tx)
+    const row = await loadOwn(t, id, true)
+    const policy = await loadPolicy(tx)
+    if (!bookingMachine.next(row.b.state, 'check_in', 'citizen')) throw invalidTransition(row.b.state, 'check_in')
+    const now = ctx.now()
+    const why = row.b.date !== toChinaDate(now) ? (row.b.date > toChinaDate(now) ? 'early' : 'late') : canSelfCheckIn(row.b.startsAt, now, policy)
+    if (why === 'early') throw unprocessable('check_in_not_open', `Check-in opens ${policy.checkIn.earlyMinutes} minutes before your slot`)
+    if (why === 'late') throw unprocessable('check_in_closed', 'Check-in for this slot has closed; please ask at the counter')
+    await checkInTx(t, row, true)
+  })
+  return getMyBooking(ctx, id)
+}
+
+async function checkInTx(ctx: Ctx, { b, o, s }: Bundle, onTime: boolean) {
+  const now = ctx.now()
+  const [done] = await ctx.db
+    .update(bookings)
+    .set({ state: 'checked_in', checkedInAt: now, updatedAt: now, version: sql`${bookings.version} + 1` })
+    .where(and(eq(bookings.id, b.id), eq(bookings.state, b.state)))
+    .returning()
+  if (!done) throw invalidTransition(b.state, 'check_in')
+  const ticket = await issueTicket(ctx, {
+    office: o,
+    service: s,
+    bookingId: b.id,
+    citizenId: b.citizenId,
+    kind: 'booked',
+    onTime,
+    slotStartsAt: b.startsAt,
+  })
+  await bookingEvent(ctx, b.id, 'check_in', b.state, 'checked_in', ticket.number)
+  await audit(ctx, {
+    entityType: 'booking',
+    entityId: b.id,
+    action: 'booking.check_in',
+    before: { state: b.state },
+    after: { state: 'checked_in', ticket: ticket.number, onTime },
+    unitId: o.unitId,
+  })
+  await notify(ctx, {
+    recipientType: 'citizen',
+    recipientId: b.citizenId,
+    messageKey: 'bookings.notify.checkedIn',
+    params: { number: ticket.number },
+    link: `/bookings/${b.id}`,
+  })
+  emitBooking(ctx, done, o.unitId)
+  return ticket
+}
+
+// ---------------------------------------------------------------------------------------------
+// Staff
+
+async function loadInScope(ctx: Ctx, where: ReturnType<typeof eq>, lock = false): Promise<Bundle> {
+  const q = bundleQuery(ctx.db).where(where)
+  const [row] = lock ? await q.for('update', { of: bookings }) : await q
+  if (!row || !inUnitScope(ctx.actor, row.o.unitId)) throw notFound('Booking')
+  return row
+}
+
+async function consoleView(ctx: Ctx, rows: Bundle[]): Promise<ConsoleBooking[]> {
+  const views = await viewMany(ctx, rows)
+  const ids = [...new Set(rows.map((r) => r.b.citizenId))]
+  const phones = ids.length ? await ctx.db.select({ id: citizens.id, phone: citizens.phone }).from(citizens).where(inArray(citizens.id, ids)) : []
+  return views.map((v, i) => ({ ...v, phoneMasked: maskPhone(phones.find((p) => p.id === rows[i]?.b.citizenId)?.phone) }))
+}
+
+/** Staff check-in by scanning the QR or typing the code: on the booking's day; late arrivals lose their slot priority. */
+export async function checkInByCode(ctx: Ctx, code: string): Promise<ConsoleBooking> {
+  const id = await ctx.db.transaction(async (tx) => {
+    const t = withDb(ctx, tx)
+    const row = await loadInScope(t, eq(bookings.code, normaliseCode(code)), true)
+    const policy = await loadPolicy(tx)
+    if (!bookingMachine.next(row.b.state, 'check_in', roleOf(ctx))) throw invalidTransition(row.b.state, 'check_in')
+    if (row.b.date !== today(ctx)) throw unprocessable('not_today', `This booking is for ${row.b.date}`)
+    await checkInTx(t, row, isOnTime(ctx.now(), row.b.startsAt, policy))
+    return row.b.id
+  })
+  return consoleBooking(ctx, id)
+}
+
+export async function bookingByCode(ctx: Ctx, code: string): Promise<ConsoleBooking> {
+  const row = await loadInScope(ctx, eq(bookings.code, normaliseCode(code)))
+  return (await consoleView(ctx, [row]))[0] as ConsoleBooking
+}
+
+export async function consoleBooking(ctx: Ctx, id: string): Promise<ConsoleBooking & { timeline: TimelineEvent[] }> {
+  const row = await loadInScope(ctx, eq(bookings.id, id))
+  return { ...((await consoleView(ctx, [row]))[0] as ConsoleBooking), timeline: await timeline(ctx.db, id) }
+}
+
+/** The full name, ID number and phone behind the masks — every view is audited. */
+export async function revealPersonalData(ctx: Ctx, id: string): Promise<{ name: string; idNumber: string; phone: string | null }> {
+  const { b, o } = await loadInScope(ctx, eq(bookings.id, id))
+  const [c] = await ctx.db.select({ phone: citizens.phone }).from(citizens).where(eq(citizens.id, b.citizenId))
+  await audit(ctx, {
+    entityType: 'citizen',
+    entityId: b.citizenId,
+    action: 'citizen.view_personal_data',
+    after: { bookingId: b.id, fields: ['name', 'idNumber', 'phone'] },
+    unitId: o.unitId,
+  })
+  return { name: b.name, idNumber: b.idNumber, phone: c?.phone ?? null }
+}
+
+/** The office cancels a booking (e.g. an unplanned closure): no cut-off, the citizen is told. */
+export async function cancelByOffice(ctx: Ctx, id: string, reason: string) {
+  await ctx.db.transaction(async (tx) => {
+    const t = withDb(ctx, tx)
+    const row = await loadInScope(t, eq(bookings.id, id), true)
+    if (!bookingMachine.next(row.b.state, 'cancel', roleOf(ctx))) throw invalidTransition(row.b.state, 'cancel')
+    await cancelInTx(t, row, reason)
+  })
+  return consoleBooking(ctx, id)
+}
+
+export async function listConsoleBookings(
+  ctx: Ctx,
+  q: { officeId?: string; date?: string; state?: BookingState; code?: string; page: number; pageSize: number },
+): Promise<{ items: ConsoleBooking[]; total: number }> {
+  const ids = await officeIdsInScope(ctx)
+  if (ids.length === 0 || (q.officeId && !ids.includes(q.officeId))) return { items: [], total: 0 }
+  const where = and(
+    q.officeId ? eq(bookings.officeId, q.officeId) : inArray(bookings.officeId, ids),
+    q.date ? eq(bookings.date, q.date) : undefined,
+    q.state ? eq(bookings.state, q.state) : undefined,
+    q.code ? eq(bookings.code, normaliseCode(q.code)) : undefined,
+  )
+  const [total] = await ctx.db.select({ n: count() }).from(bookings).where(where)
+  const rows = await bundleQuery(ctx.db)
+    .where(where)
+    .orderBy(desc(bookings.date), asc(bookings.startTime), asc(bookings.id))
+    .limit(q.pageSize)
+    .offset((q.page - 1) * q.pageSize)
+  return { items: await consoleView(ctx, rows), total: total?.n ?? 0 }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Calendar file
+
+export async function bookingIcs(ctx: Ctx, id: string): Promise<{ filename: string; body: string }> {
+  const { b, o, s } = await loadOwn(ctx, id)
+  const cal = ical({ name: '车管业务预约', prodId: { company: 'traffic-portal', product: 'bookings', language: 'ZH' } })
+  const materials = s.materials.length ? `\n所需材料：\n${s.materials.map((m, i) => `${i + 1}. ${m}`).join('\n')}` : ''
+  const event = cal.createEvent({
+    id: `booking-${b.id}@traffic-portal`,
+    start: b.startsAt,
+    end: b.endsAt,
+    summary: `${s.name}（预约码 ${b.code}）`,
+    description: `预约码：${b.code}\n办理地点：${o.name}\n地址：${o.address}${o.directions ? `\n到达方式：${o.directions}` : ''}${materials}\n请在预约时段前到大厅签到取号。`,
+    location: o.lat !== null && o.lng !== null ? { title: o.name, address: o.address, geo: { lat: o.lat, lon: o.lng } } : `${o.name} ${o.address}`,
+    stamp: ctx.now(),
+  })
+  event.createAlarm({ type: ICalAlarmType.display, trigger: 3600, description: `${s.name}：1 小时后在${o.name}办理（预约码 ${b.code}）` })
+  event.createAlarm({ type: ICalAlarmType.display, trigger: 86_400, description: `明天 ${b.startTime} 在${o.name}办理${s.name}` })
+  return { filename: `booking-${b.code}.ics`, body: cal.toString() }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Jobs
+
+/** The day before: one reminder per booking (reminded_at marks it; safe to run in several processes). */
+export async function sendReminders(ctx: Ctx): Promise<number> {
+  const now = ctx.now()
+  // Not in the middle of the night: from 08:00 China time on the day before.
+  if (new Date(now.getTime() + 8 * 3600_000).getUTCHours() < 8) return 0
+  const tomorrow = addCalendarDays(toChinaDate(now), 1)
+  return ctx.db.transaction(async (tx) => {
+    const t = withDb(ctx, tx)
+    const rows = await tx
+      .update(bookings)
+      .set({ remindedAt: now })
+      .where(and(eq(bookings.state, 'booked'), eq(bookings.date, tomorrow), isNull(bookings.remindedAt)))
+      .returning()
+    for (const b of rows) {
+      const [o] = await tx.select({ name: offices.name }).from(offices).where(eq(offices.id, b.officeId))
+      await bookingEvent(t, b.id, 'remind', null, null, null)
+      await notify(t, {
+        recipientType: 'citizen',
+        recipientId: b.citizenId,
+        messageKey: 'bookings.notify.reminder',
+        params: { code: b.code, when: fmtWhen(b), office: o?.name ?? '' },
+        link: `/bookings/${b.id}`,
+      })
+    }
+    return rows.length
+  })
+}
+
+/** Bookings nobody checked in for by the end of the check-in window become no-shows (a strike). */
+export async function sweepNoShows(ctx: Ctx): Promise<number> {
+  const policy = await loadPolicy(ctx.db)
+  const now = ctx.now()
+  const cutoff = new Date(now.getTime() - policy.checkIn.lateMinutes * 60_000)
+  return ctx.db.transaction(async (tx) => {
+    const t = withDb(ctx, tx)
+    const rows = await tx
+      .update(bookings)
+      .set({ state: 'no_show', noShowAt: sql`${bookings.startsAt} + make_interval(mins => ${policy.checkIn.lateMinutes})`, updatedAt: now })
+      .where(and(eq(bookings.state, 'booked'), lt(bookings.startsAt, cutoff)))
+      .returning()
+    for (const b of rows) {
+      await bookingEvent(t, b.id, 'mark_no_show', 'booked', 'no_show', null)
+      const st = noShowStatus(await noShowDates(tx, b.citizenId, now), now, policy.noShow)
+      await notify(t, {
+        recipientType: 'citizen',
+        recipientId: b.citizenId,
+        messageKey: st.blocked ? 'bookings.notify.blocked' : 'bookings.notify.noShow',
+        params: st.blocked
+          ? { code: b.code, until: toChinaDate(st.blockedUntil as Date), limit: policy.noShow.limit, days: policy.noShow.windowDays }
+          : { code: b.code, strikes: st.strikes, limit: policy.noShow.limit, days: policy.noShow.windowDays },
+        link: `/bookings/${b.id}`,
+      })
+      ctx.emit({ type: 'booking.changed', audience: { citizenIds: [b.citizenId] }, data: { id: b.id, state: 'no_show' } })
+    }
+    return rows.length
+  })
+}
