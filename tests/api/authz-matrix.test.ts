@@ -1,0 +1,391 @@
+import { citizens, staff, units } from '@tp/server/modules/identity/identity.tables'
+import { createSession } from '@tp/server/modules/identity/sessions'
+import { eq, isNull } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestApp, type TestApp } from '../support/app'
+import { Client } from '../support/client'
+
+/**
+ * The authorization matrix: EVERY operation of /api/openapi.json × {anonymous, citizen A,
+ * citizen B, each staff role, staff of another unit for each role}, against the access rule the
+ * operation publishes (`x-access`). Routes added by any feature are picked up automatically.
+ *
+ * - Not allowed by the rule: anonymous → 401, anyone signed in → 403 (never 2xx).
+ * - Allowed: never 401/403 (requests carry a deliberately invalid body where the operation has one,
+ *   so authorization is proven without changing anything), never 5xx.
+ * - Path ids are real: discovered from the collection route (`/x/{id}` → `GET /x`) as citizen A or
+ *   as staff of the jurisdiction (unit X), or given by a fixture below. Citizen B and staff of
+ *   another unit then try them with a plausible body and must get 404 or 403 — or a validation
+ *   answer, but never 2xx. The foreign attempts run before the owner's, so they meet the resource
+ *   in its original state.
+ */
+
+type Json = Record<string, unknown>
+interface Schema {
+  type?: string | string[]
+  properties?: Record<string, Schema>
+  required?: string[]
+  items?: Schema
+  enum?: unknown[]
+  const?: unknown
+  format?: string
+  pattern?: string
+  minLength?: number
+  minimum?: number
+  exclusiveMinimum?: number
+  minItems?: number
+  default?: unknown
+  anyOf?: Schema[]
+  oneOf?: Schema[]
+  allOf?: Schema[]
+  $ref?: string
+}
+interface Param {
+  name: string
+  in: 'path' | 'query' | 'header' | 'cookie'
+  required?: boolean
+  schema?: Schema
+}
+interface Access {
+  public?: boolean
+  citizen?: boolean
+  staff?: 'any' | string[]
+  apiKey?: boolean
+}
+interface Operation {
+  method: string
+  path: string
+  access: Access
+  params: Param[]
+  body?: { content: Record<string, { schema?: Schema }> }
+}
+
+type Kind = 'anonymous' | 'citizen' | 'staff'
+interface Identity {
+  name: string
+  kind: Kind
+  role?: string
+  subjectId?: string
+  /** Citizen B, or staff of the other unit: must never reach citizen A's or unit X's resources. */
+  foreign: boolean
+  ip: string
+  get?: { cookie: string; csrf: string }
+}
+
+const ROLES: Record<string, string> = { admin: 'admin', head: 'unit_head', dispatcher: 'dispatcher', legal: 'legal_officer', window: 'window_staff' }
+/** Who lists a staff collection to find an id of unit X: the first allowed of these. */
+const OWNER_ORDER = ['admin', 'head', 'dispatcher', 'legal', 'window']
+const NIL_UUID = '00000000-0000-4000-8000-000000000000'
+const INVALID_BODY = { __authz_matrix__: true }
+
+// -------------------------------------------------------------------------------------------------
+// Per-route fixtures, only where discovery cannot work or would do harm.
+
+interface Fixture {
+  /** Path parameter values; marks them as belonging to citizen A / unit X (foreign checks apply). */
+  params?: () => Record<string, string>
+  /** The resource is shared by design (e.g. a jurisdiction-wide catalogue): no foreign checks. */
+  shared?: boolean
+  /** Any citizen may act on it (e.g. "me too" on someone else's report): no citizen-B check. */
+  anyCitizen?: boolean
+}
+
+const fx: { victimStaff: string; spareUnit: string; citizenA: string } = { victimStaff: '', spareUnit: '', citizenA: '' }
+const FIXTURES: Record<string, Fixture> = {
+  // Never reset or deactivate a staff member the matrix signs in as: use a dedicated one in unit X.
+  'GET /api/console/staff/{id}': { params: () => ({ id: fx.victimStaff }) },
+  'PATCH /api/console/staff/{id}': { params: () => ({ id: fx.victimStaff }) },
+  'POST /api/console/staff/{id}/reset-password': { params: () => ({ id: fx.victimStaff }) },
+  // An empty squadron in unit X that the admin may rename, move and finally delete.
+  'PATCH /api/console/admin/units/{id}': { params: () => ({ id: fx.spareUnit }) },
+  'DELETE /api/console/admin/units/{id}': { params: () => ({ id: fx.spareUnit }) },
+  // The audited "show" action: citizen A has no case in the other unit.
+  'GET /api/console/citizens/{id}': { params: () => ({ id: fx.citizenA }) },
+  // Supporting someone else's report is the point of "me too".
+  'POST /api/reports/{id}/me-too': { anyCitizen: true },
+  // Jurisdiction-wide configuration, not unit data.
+  'PUT /api/console/calendar/overrides/{date}': { shared: true },
+  'DELETE /api/console/calendar/overrides/{date}': { shared: true },
+  'PUT /api/console/report-kinds/{code}': { shared: true },
+  'PATCH /api/console/bookings/services/{id}': { shared: true },
+  'POST /api/console/open311/keys/{id}/revoke': { shared: true },
+  'DELETE /api/console/api-keys/{id}': { shared: true },
+}
+
+// -------------------------------------------------------------------------------------------------
+// Plausible values from JSON schemas (for required query parameters and foreign-check bodies).
+
+let doc: { paths: Record<string, Record<string, Json>>; components?: { schemas?: Record<string, Schema> } }
+
+function deref(s: Schema | undefined): Schema {
+  if (!s) return {}
+  if (s.$ref) return deref(doc.components?.schemas?.[s.$ref.split('/').pop() ?? ''])
+  return s
+}
+
+function sample(schema: Schema | undefined, depth = 0): unknown {
+  const s = deref(schema)
+  if (depth > 6) return null
+  if (s.const !== undefined) return s.const
+  if (s.enum?.length) return s.enum[0]
+  if (s.default !== undefined) return s.default
+  const variants = s.anyOf ?? s.oneOf
+  if (variants?.length) return sample(variants.find((v) => deref(v).type !== 'null') ?? variants[0], depth + 1)
+  if (s.allOf?.length) return Object.assign({}, ...s.allOf.map((v) => sample(v, depth + 1) as object))
+  const type = Array.isArray(s.type) ? s.type.find((x) => x !== 'null') : s.type
+  switch (type) {
+    case 'object': {
+      const out: Json = {}
+      for (const k of s.required ?? []) out[k] = sample(s.properties?.[k], depth + 1)
+      return out
+    }
+    case 'array':
+      return Array.from({ length: s.minItems ?? 0 }, () => sample(s.items, depth + 1))
+    case 'integer':
+    case 'number':
+      return s.minimum ?? (s.exclusiveMinimum !== undefined ? s.exclusiveMinimum + 1 : 1)
+    case 'boolean':
+      return true
+    case 'string':
+      return sampleString(s)
+    default:
+      return null
+  }
+}
+
+function sampleString(s: Schema): string {
+  const today = new Date().toISOString().slice(0, 10)
+  if (s.format === 'uuid') return NIL_UUID
+  if (s.format === 'date-time') return new Date().toISOString()
+  if (s.format === 'date' || s.pattern === '^\\d{4}-\\d{2}-\\d{2}$') return today
+  if (s.format === 'email') return 'matrix@example.com'
+  if (s.pattern === '^\\d{6}$') return '123456'
+  return 'x'.repeat(Math.max(s.minLength ?? 1, 1))
+}
+
+// -------------------------------------------------------------------------------------------------
+
+let t: TestApp
+let ops: Operation[] = []
+const identities: Identity[] = []
+const stats = { requests: 0, foreignChecks: 0, foreignReachedRule: 0 }
+
+function allows(access: Access, who: Identity): boolean {
+  if (access.public) return true
+  if (who.kind === 'citizen') return !!access.citizen
+  if (who.kind === 'staff') return access.staff === 'any' || (Array.isArray(access.staff) && access.staff.includes(who.role ?? ''))
+  return false
+}
+
+/** A session for one request: GETs share one per identity; anything else gets a fresh one. */
+async function sessionFor(who: Identity, method: string) {
+  if (who.kind === 'anonymous' || !who.subjectId) return null
+  if (method === 'GET' && who.get) return who.get
+  const s = await createSession(t.deps.database.db, { type: who.kind === 'staff' ? 'staff' : 'citizen', id: who.subjectId }, 3_600_000, new Date())
+  const session = { cookie: `tp_sid=${s.token}`, csrf: s.csrfToken }
+  if (method === 'GET') who.get = session
+  return session
+}
+
+async function call(who: Identity, method: string, url: string, body?: unknown) {
+  stats.requests++
+  const s = await sessionFor(who, method)
+  const headers: Record<string, string> = { 'x-test-ip': who.ip }
+  if (s) {
+    headers.cookie = s.cookie
+    if (method !== 'GET') headers['x-csrf-token'] = s.csrf
+  }
+  if (body !== undefined) headers['content-type'] = 'application/json'
+  const res = await t.app.request(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+  const text = await res.text()
+  let parsed: unknown = text
+  try {
+    parsed = JSON.parse(text)
+  } catch {}
+  return { status: res.status, body: parsed as Json }
+}
+
+function queryString(op: Operation): string {
+  const q = new URLSearchParams()
+  for (const p of op.params) if (p.in === 'query' && p.required) q.set(p.name, String(sample(p.schema)))
+  const s = q.toString()
+  return s ? `?${s}` : ''
+}
+
+function fill(path: string, values: Record<string, string>): string {
+  return path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(values[name] ?? NIL_UUID))
+}
+
+function pickId(item: unknown, param: string): string | undefined {
+  if (!item || typeof item !== 'object') return undefined
+  const o = item as Json
+  const v = o[param] ?? (/id$/i.test(param) ? o.id : undefined) ?? o.id
+  return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined
+}
+
+function firstItem(body: unknown): unknown {
+  if (Array.isArray(body)) return body[0]
+  const b = body as Json | null
+  if (b && Array.isArray(b.items)) return b.items[0]
+  return undefined
+}
+
+interface Resolved {
+  values: Record<string, string>
+  /** Whose: citizen A's or unit X's (null: not discovered, so no foreign check). */
+  owner: 'citizen' | 'staff' | null
+}
+
+/** Path parameter values: from a fixture, or discovered by listing the collection route. */
+async function resolveParams(op: Operation): Promise<Resolved> {
+  const names = op.params.filter((p) => p.in === 'path').map((p) => p.name)
+  if (names.length === 0) return { values: {}, owner: null }
+  const f = FIXTURES[`${op.method} ${op.path}`]
+  if (f?.params) return { values: f.params(), owner: op.access.citizen && !op.access.staff ? 'citizen' : 'staff' }
+  const values: Record<string, string> = {}
+  let owner: Resolved['owner'] = null
+  for (const name of names) {
+    const param = op.params.find((p) => p.in === 'path' && p.name === name)
+    const cut = op.path.indexOf(`/{${name}}`)
+    const collectionPath = op.path.slice(0, cut)
+    const listOp = ops.find((o) => o.method === 'GET' && o.path === collectionPath)
+    let found: string | undefined
+    if (listOp) {
+      const lister = listerFor(listOp.access)
+      if (lister) {
+        const res = await call(lister, 'GET', `${fill(collectionPath, values)}${queryString(listOp)}`)
+        if (res.status === 200) found = pickId(firstItem(res.body), name)
+        if (found && !listOp.access.public) owner = lister.kind === 'citizen' ? 'citizen' : 'staff'
+      }
+    }
+    values[name] = found ?? String(sample(param?.schema))
+  }
+  return { values, owner }
+}
+
+/** Citizen A for citizen collections; else the jurisdiction's staff member of the first allowed role. */
+function listerFor(access: Access): Identity | undefined {
+  if (access.citizen) return identities.find((i) => i.name === 'citizen A')
+  for (const key of OWNER_ORDER) {
+    const who = identities.find((i) => i.name === `staff ${key}`)
+    if (who && allows(access, who)) return who
+  }
+  return access.public ? identities.find((i) => i.kind === 'anonymous') : undefined
+}
+
+// -------------------------------------------------------------------------------------------------
+
+t = await createTestApp({ seed: true })
+doc = (await (await t.app.request('/api/openapi.json')).json()) as typeof doc
+ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
+  Object.entries(methods).map(([method, raw]) => ({
+    method: method.toUpperCase(),
+    path,
+    access: raw['x-access'] as Access,
+    params: (raw.parameters as Param[] | undefined) ?? [],
+    body: raw.requestBody as Operation['body'],
+  })),
+)
+
+beforeAll(async () => {
+  const db = t.deps.database.db
+  let ip = 1
+  const nextIp = () => `10.123.${Math.floor(ip / 250)}.${ip++ % 250}`
+  const admin = await new Client(t, nextIp()).signInStaff('admin')
+  const [root] = await db.select().from(units).where(isNull(units.parentId))
+  const [b1] = await db.select().from(units).where(eq(units.name, '城区一大队'))
+
+  // Another unit: a brigade of its own with no data, one staff member per role.
+  const other = await admin.post('/api/console/admin/units', { name: '矩阵外单位大队', kind: 'brigade', parentId: root?.id })
+  expect(other.status).toBe(201)
+  const otherStaff: Record<string, string> = {}
+  for (const [key, role] of Object.entries(ROLES)) {
+    const created = await admin.post('/api/console/staff', { username: `mx.${key}`, name: `矩阵${key}`, role, unitId: other.body.id })
+    expect(created.status).toBe(201)
+    const s = await new Client(t, nextIp()).signInStaff(`mx.${key}`, created.body.temporaryPassword)
+    expect((await s.post('/api/auth/staff/password', { currentPassword: created.body.temporaryPassword, newPassword: 'Matrix-pass-2026' })).status).toBe(200)
+    otherStaff[key] = created.body.staff.id
+  }
+  const victim = await admin.post('/api/console/staff', { username: 'mx.victim', name: '矩阵受试', role: 'dispatcher', unitId: b1?.id })
+  fx.victimStaff = victim.body.staff.id
+  fx.spareUnit = (await admin.post('/api/console/admin/units', { name: '矩阵备用中队', kind: 'squadron', parentId: b1?.id })).body.id
+
+  const idOfPhone = async (phone: string) => (await db.select({ id: citizens.id }).from(citizens).where(eq(citizens.phone, phone)))[0]?.id
+  fx.citizenA = (await idOfPhone('13800138000')) as string
+  identities.push({ name: 'anonymous', kind: 'anonymous', foreign: false, ip: nextIp() })
+  identities.push({ name: 'citizen B', kind: 'citizen', subjectId: await idOfPhone('13900139000'), foreign: true, ip: nextIp() })
+  for (const key of Object.keys(ROLES)) {
+    identities.push({ name: `other-unit ${key}`, kind: 'staff', role: ROLES[key], subjectId: otherStaff[key], foreign: true, ip: nextIp() })
+  }
+  identities.push({ name: 'citizen A', kind: 'citizen', subjectId: fx.citizenA, foreign: false, ip: nextIp() })
+  for (const [key, role] of Object.entries(ROLES)) {
+    const [row] = await db.select({ id: staff.id }).from(staff).where(eq(staff.username, key))
+    identities.push({ name: `staff ${key}`, kind: 'staff', role, subjectId: row?.id, foreign: false, ip: nextIp() })
+  }
+}, 120_000)
+
+afterAll(async () => {
+  console.log(
+    `authorization matrix: ${ops.length} operations × ${identities.length} identities = ${ops.length * identities.length} cells; ` +
+      `${stats.requests} requests; ${stats.foreignChecks} foreign-id attempts, ${stats.foreignReachedRule} answered 403/404 by the ownership/scope rule`,
+  )
+  await t.close()
+})
+
+describe('authorization matrix', () => {
+  it('covers every operation of the OpenAPI document, each with an access rule', () => {
+    expect(ops.length).toBeGreaterThan(30)
+    for (const op of ops) expect(op.access, `${op.method} ${op.path}`).toBeTypeOf('object')
+  })
+
+  for (const op of ops) {
+    it(`${op.method} ${op.path}  [${describeAccess(op.access)}]`, async () => {
+      const { values, owner } = await resolveParams(op)
+      const fixture = FIXTURES[`${op.method} ${op.path}`] ?? {}
+      const url = `${fill(op.path, values)}${queryString(op)}`
+      const hasBody = !!op.body
+      const failures: string[] = []
+
+      for (const who of identities) {
+        const allowed = allows(op.access, who)
+        const foreignCheck =
+          allowed &&
+          who.foreign &&
+          !op.access.public &&
+          !fixture.shared &&
+          ((owner === 'citizen' && who.kind === 'citizen' && !fixture.anyCitizen) || (owner === 'staff' && who.kind === 'staff'))
+        let body: unknown
+        if (hasBody) body = foreignCheck ? sampleBody(op) : INVALID_BODY
+        const res = await call(who, op.method, url, body)
+        const where = `${who.name} → ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`
+        if (res.status >= 500) failures.push(`5xx: ${where}`)
+        else if (!allowed) {
+          const expected = who.kind === 'anonymous' ? 401 : 403
+          if (res.status !== expected) failures.push(`expected ${expected}: ${where}`)
+        } else if (foreignCheck) {
+          stats.foreignChecks++
+          if (res.status === 403 || res.status === 404) stats.foreignReachedRule++
+          else if (res.status < 400 || res.status === 401) failures.push(`foreign id must give 404/403: ${where}`)
+        } else if (res.status === 401 || res.status === 403) {
+          failures.push(`allowed but refused: ${where}`)
+        }
+      }
+      expect(failures, `${op.method} ${url}`).toEqual([])
+    })
+  }
+})
+
+function sampleBody(op: Operation): unknown {
+  const json = op.body?.content['application/json']
+  return json ? sample(json.schema) : {}
+}
+
+function describeAccess(a: Access): string {
+  if (a.public) return 'public'
+  const parts: string[] = []
+  if (a.citizen) parts.push('citizen')
+  if (a.staff === 'any') parts.push('any staff')
+  else if (a.staff) parts.push(a.staff.join('/'))
+  if (a.apiKey) parts.push('api key')
+  return parts.join(', ')
+}
