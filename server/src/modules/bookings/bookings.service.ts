@@ -157,7 +157,7 @@ async function viewMany(ctx: Ctx, rows: Bundle[]): Promise<Booking[]> {
 }
 
 async function timeline(db: Db, bookingId: string): Promise<TimelineEvent[]> {
-  const rows = await db.select().from(bookingEvents).where(eq(bookingEvents.bookingId, bookingId)).orderBy(asc(bookingEvents.at), asc(bookingEvents.id))
+  const rows = await db.select().from(bookingEvents).where(eq(bookingEvents.bookingId, bookingId)).orderBy(asc(bookingEvents.seq))
   return rows.map((e) => ({
     id: e.id,
     at: e.at.toISOString(),

@@ -1,6 +1,6 @@
 import type { BookingPolicy, BookingState, OfficeKind, Period, TicketState, WeeklyHours } from '@tp/shared/bookings/schemas'
 import { sql } from 'drizzle-orm'
-import { boolean, check, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { bigserial, boolean, check, doublePrecision, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { citizens, staff, units } from '../identity/identity.tables'
 
 const ts = (name: string) => timestamp(name, { withTimezone: true })
@@ -222,6 +222,8 @@ export const bookingEvents = pgTable(
   'booking_events',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    /** Insertion order: steps in one transaction share a timestamp. */
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
     bookingId: uuid('booking_id')
       .notNull()
       .references(() => bookings.id, { onDelete: 'cascade' }),
@@ -234,7 +236,7 @@ export const bookingEvents = pgTable(
     toState: text('to_state'),
     note: text('note'),
   },
-  (t) => [index('booking_events_booking_idx').on(t.bookingId, t.at)],
+  (t) => [index('booking_events_booking_idx').on(t.bookingId, t.seq)],
 )
 
 /** Local configuration of the booking rules; one row ('default'). */
