@@ -199,7 +199,7 @@ export async function timelineOf(ctx: Ctx, reportId: string, opts: { internal: b
     .select()
     .from(reportEvents)
     .where(and(eq(reportEvents.reportId, reportId), opts.internal ? undefined : eq(reportEvents.internal, false)))
-    .orderBy(reportEvents.at, reportEvents.id)
+    .orderBy(reportEvents.at, reportEvents.seq)
   const { photos, byEvent } = await photosOf(
     ctx,
     reportId,

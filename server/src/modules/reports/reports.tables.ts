@@ -1,6 +1,6 @@
 import type { GridGeometry, KindConfig, ReportState } from '@tp/shared/reports/index'
 import { sql } from 'drizzle-orm'
-import { boolean, doublePrecision, index, integer, jsonb, pgSequence, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { bigserial, boolean, doublePrecision, index, integer, jsonb, pgSequence, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 
 const ts = (name: string) => timestamp(name, { withTimezone: true })
 
@@ -118,6 +118,8 @@ export const reportEvents = pgTable(
   'report_events',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    /** Insertion order: steps taken within the same instant keep their order on the timeline. */
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
     reportId: uuid('report_id')
       .notNull()
       .references(() => reports.id, { onDelete: 'cascade' }),
