@@ -5,6 +5,15 @@ import { PlateNumber } from '../plate'
 import { APPEAL_TYPES, GROUNDS, LEGAL_BASES, REFUSE_REASONS, STATEMENT_LIMITS } from './config'
 import { AppealAction, AppealState } from './machine'
 
+/** Free text: trimmed, length-checked, and without NUL characters (PostgreSQL text cannot hold them). */
+const text = (min: number, max: number, message?: string) =>
+  z
+    .string()
+    .trim()
+    .min(min, message)
+    .max(max)
+    .refine((s) => !s.includes('\u0000'), { message: 'Invalid character' })
+
 const keysOf = (list: readonly { key: string }[]) => list.map((o) => o.key) as [string, ...string[]]
 
 export const AppealTypeKey = z.enum(keysOf(APPEAL_TYPES))
@@ -74,24 +83,24 @@ export const TicketImportRow = z.strictObject({
   decisionNo: DecisionNo,
   plate: PlateNumber,
   /** ISO 8601 with offset, or 'YYYY-MM-DD HH:mm[:ss]' in China time. */
-  occurredAt: z.string().trim().min(10).max(40),
-  place: z.string().trim().min(2).max(200),
+  occurredAt: text(10, 40),
+  place: text(2, 200),
   violationCode: z
     .string()
     .trim()
     .regex(/^\d{4,5}$/, 'A violation code has 4 or 5 digits'),
-  violationDesc: z.string().trim().min(2).max(200),
+  violationDesc: text(2, 200),
   fineYuan: z.coerce.number().int().min(0).max(20_000),
   points: z.coerce.number().int().min(0).max(12),
   /** The issuing unit, by id or exact name. */
-  unit: z.string().trim().min(1).max(100),
-  officerName: z.string().trim().min(1).max(50),
+  unit: text(1, 100),
+  officerName: text(1, 50),
   officerNo: z
     .string()
     .trim()
     .regex(/^[0-9A-Z]{4,12}$/i, 'A badge number has 4–12 digits or letters'),
   recordedBy: z.preprocess((v) => (v === '电子监控' || v === '非现场' ? 'camera' : v === '现场' || v === '现场执法' ? 'onsite' : v), RecordedBy),
-  evidenceRef: z.string().trim().max(200).nullish(),
+  evidenceRef: text(0, 200).nullish(),
 })
 export type TicketImportRow = z.infer<typeof TicketImportRow>
 
@@ -122,11 +131,7 @@ export const AppealCreateFields = z.strictObject({
   plate: PlateNumber.optional(),
   type: AppealTypeKey.optional(),
   grounds: GroundsKey,
-  statement: z
-    .string()
-    .trim()
-    .min(STATEMENT_LIMITS.min, `At least ${STATEMENT_LIMITS.min} characters`)
-    .max(STATEMENT_LIMITS.max, `At most ${STATEMENT_LIMITS.max} characters`),
+  statement: text(STATEMENT_LIMITS.min, STATEMENT_LIMITS.max, `At least ${STATEMENT_LIMITS.min} characters`),
   contactPhone: Phone,
 })
 export type AppealCreateFields = z.infer<typeof AppealCreateFields>
@@ -180,7 +185,8 @@ export const ExtensionView = z.object({
 })
 
 export const DecisionView = z.object({
-  outcome: AppealOutcome,
+  /** Null for staff while only draft findings exist. */
+  outcome: AppealOutcome.nullable(),
   /** False while a correction or revocation waits for a unit head. */
   effective: z.boolean(),
   findings: z.string(),
@@ -221,8 +227,11 @@ export type AppealView = z.infer<typeof AppealView>
 
 export const StaffRef = z.object({ id: z.string(), name: z.string() })
 
+export const StaffTimelineEvent = TimelineEvent.extend({ actorName: z.string().nullable() })
+
 export const StaffAppealView = AppealView.extend({
   ticket: StaffTicketView,
+  timeline: z.array(StaffTimelineEvent),
   unit: z.object({ id: z.string(), name: z.string() }),
   citizen: z.object({ nameMasked: z.string(), phoneMasked: z.string() }),
   assignee: StaffRef.nullable(),
@@ -304,7 +313,7 @@ export const QueueQuery = z.object({
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/)
     .optional(),
-  q: z.string().trim().max(40).optional(),
+  q: text(0, 40).optional(),
   sort: z.enum(['due', 'submitted', '-submitted']).default('due'),
 })
 export type QueueQuery = z.infer<typeof QueueQuery>
@@ -312,18 +321,18 @@ export type QueueQuery = z.infer<typeof QueueQuery>
 export const Versioned = { version: z.number().int().min(1) }
 
 export const AcceptBody = z.strictObject({ ...Versioned, assign: z.union([z.literal('auto'), z.literal('none'), z.string().uuid()]).default('none') })
-export const RefuseBody = z.strictObject({ ...Versioned, reason: RefuseReasonKey, note: z.string().trim().max(500).optional() })
+export const RefuseBody = z.strictObject({ ...Versioned, reason: RefuseReasonKey, note: text(0, 500).optional() })
 export const AssignBody = z.strictObject({ ...Versioned, assignee: z.union([z.literal('auto'), z.string().uuid()]) })
-export const MaterialRequestBody = z.strictObject({ ...Versioned, items: z.string().trim().min(4).max(1000) })
-export const ResumeBody = z.strictObject({ ...Versioned, note: z.string().trim().min(2).max(500) })
-export const FindingsBody = z.strictObject({ ...Versioned, findings: z.string().trim().max(4000) })
+export const MaterialRequestBody = z.strictObject({ ...Versioned, items: text(4, 1000) })
+export const ResumeBody = z.strictObject({ ...Versioned, note: text(2, 500) })
+export const FindingsBody = z.strictObject({ ...Versioned, findings: text(0, 4000) })
 export const DecisionBody = z
   .strictObject({
     ...Versioned,
     outcome: AppealOutcome,
-    findings: z.string().trim().min(4).max(4000),
+    findings: text(4, 4000),
     legalBasis: z.array(LegalBasisKey).min(1).max(10),
-    replyText: z.string().trim().min(10).max(4000),
+    replyText: text(10, 4000),
     correctedFineYuan: z.number().int().min(0).max(20_000).optional(),
     correctedPoints: z.number().int().min(0).max(12).optional(),
   })
@@ -332,11 +341,11 @@ export const DecisionBody = z
     path: ['correctedFineYuan'],
   })
 export type DecisionBody = z.infer<typeof DecisionBody>
-export const ApprovalBody = z.strictObject({ ...Versioned, approve: z.boolean(), note: z.string().trim().max(1000).optional() })
-export const ExtensionBody = z.strictObject({ ...Versioned, days: z.number().int().min(1).max(60), reason: z.string().trim().min(4).max(1000) })
-export const ExtensionDecisionBody = z.strictObject({ ...Versioned, approve: z.boolean(), note: z.string().trim().max(1000).optional() })
-export const WithdrawBody = z.strictObject({ ...Versioned, note: z.string().trim().max(500).optional() })
-export const MaterialSupplyFields = z.strictObject({ version: z.coerce.number().int().min(1), note: z.string().trim().min(2).max(2000) })
+export const ApprovalBody = z.strictObject({ ...Versioned, approve: z.boolean(), note: text(0, 1000).optional() })
+export const ExtensionBody = z.strictObject({ ...Versioned, days: z.number().int().min(1).max(60), reason: text(4, 1000) })
+export const ExtensionDecisionBody = z.strictObject({ ...Versioned, approve: z.boolean(), note: text(0, 1000).optional() })
+export const WithdrawBody = z.strictObject({ ...Versioned, note: text(0, 500).optional() })
+export const MaterialSupplyFields = z.strictObject({ version: z.coerce.number().int().min(1), note: text(2, 2000) })
 
 export const AppealCounts = z.object({
   open: z.number().int(),
@@ -438,7 +447,7 @@ export const CalendarDay = z.object({
   /** The package's answer, when an override changes it. */
   officialWorking: z.boolean(),
 })
-export const CalendarOverrideBody = z.strictObject({ working: z.boolean(), name: z.string().trim().min(1).max(60) })
+export const CalendarOverrideBody = z.strictObject({ working: z.boolean(), name: text(1, 60) })
 export const CalendarOverrideView = z.object({ date: z.string(), working: z.boolean(), name: z.string().nullable(), updatedAt: z.string() })
 
 export const ApiKeyView = z.object({
@@ -449,4 +458,4 @@ export const ApiKeyView = z.object({
   lastUsedAt: z.string().nullable(),
   revokedAt: z.string().nullable(),
 })
-export const ApiKeyCreate = z.strictObject({ name: z.string().trim().min(2).max(60) })
+export const ApiKeyCreate = z.strictObject({ name: text(2, 60) })

@@ -1,0 +1,243 @@
+import { maskName, normalisePlate } from '@tp/shared'
+import { appealType, DUE_SOON_DAYS, GROUNDS } from '@tp/shared/appeals/config'
+import { appealMachine } from '@tp/shared/appeals/machine'
+import type { AppealCounts, AppealListItem, DueStatus, QueueQuery } from '@tp/shared/appeals/schemas'
+import { addCalendarDays, chinaDayEnd, chinaDayStart, daysLeft, toChinaDate } from '@tp/shared/calendar'
+import { aliasedTable, and, asc, count, desc, eq, gte, inArray, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm'
+import ExcelJS from 'exceljs'
+import { audit } from '../../platform/audit'
+import { type Ctx, requireStaff } from '../../platform/context'
+import { citizens, staff, units } from '../identity/identity.tables'
+import { appealExtensions, appeals } from './appeals.tables'
+
+const OPEN = appealMachine.statesOfType('open')
+const CLOSED = [...appealMachine.statesOfType('closed'), ...appealMachine.statesOfType('fixed')]
+
+/** The list badge from the stored due date (kept current by every change and the jobs). */
+export function listDue(row: { state: (typeof OPEN)[number] | string; dueDate: string | null; dueAt: Date | null; pausedSince: Date | null }, now: Date) {
+  if (!OPEN.includes(row.state as never) || !row.dueDate || !row.dueAt) return { daysLeft: null, dueStatus: 'none' as DueStatus }
+  const left = daysLeft(now, row.dueDate)
+  const status: DueStatus = now > row.dueAt ? 'overdue' : row.pausedSince ? 'paused' : left <= DUE_SOON_DAYS ? 'soon' : 'ok'
+  return { daysLeft: left, dueStatus: status }
+}
+
+function queueWhere(ctx: Ctx, q: QueueQuery): SQL | undefined {
+  const actor = requireStaff(ctx.actor)
+  const now = ctx.now()
+  const where: (SQL | undefined)[] = [inArray(appeals.unitId, [...actor.unitScope])]
+  if (q.state?.length) where.push(inArray(appeals.state, q.state))
+  else if (q.scope === 'open') where.push(inArray(appeals.state, OPEN))
+  else if (q.scope === 'closed') where.push(inArray(appeals.state, CLOSED))
+  if (q.grounds?.length) where.push(inArray(appeals.grounds, q.grounds))
+  if (q.type?.length) where.push(inArray(appeals.type, q.type))
+  if (q.assignee === 'me') where.push(eq(appeals.assigneeId, actor.id))
+  else if (q.assignee === 'none') where.push(isNull(appeals.assigneeId))
+  else if (q.assignee && /^[0-9a-f-]{36}$/.test(q.assignee)) where.push(eq(appeals.assigneeId, q.assignee))
+  if (q.unitId) where.push(eq(appeals.unitId, q.unitId))
+  if (q.due === 'overdue') where.push(inArray(appeals.state, OPEN), lt(appeals.dueAt, now))
+  if (q.due === 'soon')
+    where.push(
+      inArray(appeals.state, OPEN),
+      gte(appeals.dueAt, now),
+      lte(appeals.dueDate, addCalendarDays(toChinaDate(now), DUE_SOON_DAYS)),
+      isNull(appeals.pausedSince),
+    )
+  if (q.from) where.push(gte(appeals.submittedAt, chinaDayStart(q.from)))
+  if (q.to) where.push(lte(appeals.submittedAt, chinaDayEnd(q.to)))
+  if (q.q) {
+    const term = q.q.trim().toUpperCase()
+    where.push(or(eq(appeals.number, term), eq(appeals.decisionNo, term), eq(appeals.plate, normalisePlate(term))))
+  }
+  return and(...where)
+}
+
+const assignee = aliasedTable(staff, 'assignee')
+
+async function queueRows(ctx: Ctx, q: QueueQuery, limit: number, offset: number) {
+  const order =
+    q.sort === 'submitted'
+      ? [asc(appeals.submittedAt), asc(appeals.id)]
+      : q.sort === '-submitted'
+        ? [desc(appeals.submittedAt), desc(appeals.id)]
+        : [sql`${appeals.dueAt} asc nulls last`, asc(appeals.id)]
+  return ctx.db
+    .select({
+      a: {
+        id: appeals.id,
+        number: appeals.number,
+        state: appeals.state,
+        type: appeals.type,
+        grounds: appeals.grounds,
+        plate: appeals.plate,
+        decisionNo: appeals.decisionNo,
+        unitId: appeals.unitId,
+        assigneeId: appeals.assigneeId,
+        submittedAt: appeals.submittedAt,
+        dueDate: appeals.dueDate,
+        dueAt: appeals.dueAt,
+        pausedSince: appeals.pausedSince,
+        outcome: appeals.outcome,
+        version: appeals.version,
+      },
+      unitName: units.name,
+      assigneeName: assignee.name,
+      citizenName: citizens.name,
+    })
+    .from(appeals)
+    .innerJoin(units, eq(units.id, appeals.unitId))
+    .leftJoin(assignee, eq(assignee.id, appeals.assigneeId))
+    .leftJoin(citizens, eq(citizens.id, appeals.citizenId))
+    .where(queueWhere(ctx, q))
+    .orderBy(...order)
+    .limit(limit)
+    .offset(offset)
+}
+
+function toItem(r: Awaited<ReturnType<typeof queueRows>>[number], now: Date): AppealListItem {
+  const a = r.a
+  return {
+    id: a.id,
+    number: a.number,
+    state: a.state,
+    stateType: appealMachine.typeOf(a.state),
+    type: a.type as never,
+    grounds: a.grounds as never,
+    plate: a.plate,
+    decisionNo: a.decisionNo,
+    unitId: a.unitId,
+    unitName: r.unitName,
+    assignee: a.assigneeId ? { id: a.assigneeId, name: r.assigneeName ?? '' } : null,
+    citizenNameMasked: maskName(r.citizenName),
+    submittedAt: a.submittedAt.toISOString(),
+    dueDate: a.dueDate,
+    dueAt: a.dueAt?.toISOString() ?? null,
+    ...listDue(a, now),
+    outcome: a.state === 'decided' || a.state === 'pending_approval' ? a.outcome : null,
+    version: a.version,
+  }
+}
+
+/** The legal office's queue: in scope, filtered, sorted by due date (most urgent first). */
+export async function listQueue(ctx: Ctx, q: QueueQuery): Promise<{ items: AppealListItem[]; total: number }> {
+  const [total] = await ctx.db.select({ n: count() }).from(appeals).where(queueWhere(ctx, q))
+  const rows = await queueRows(ctx, q, q.pageSize, (q.page - 1) * q.pageSize)
+  const now = ctx.now()
+  return { items: rows.map((r) => toItem(r, now)), total: total?.n ?? 0 }
+}
+
+/** Dashboard and menu badges: overdue and due-soon counts in my scope. */
+export async function queueCounts(ctx: Ctx): Promise<AppealCounts> {
+  const actor = requireStaff(ctx.actor)
+  const now = ctx.now()
+  const soonDate = addCalendarDays(toChinaDate(now), DUE_SOON_DAYS)
+  const scope = [...actor.unitScope]
+  const [r] = await ctx.db
+    .select({
+      open: sql<number>`count(*)::int`,
+      overdue: sql<number>`(count(*) filter (where ${appeals.dueAt} < ${now}))::int`,
+      dueSoon: sql<number>`(count(*) filter (where ${appeals.dueAt} >= ${now} and ${appeals.dueDate} <= ${soonDate} and ${appeals.pausedSince} is null))::int`,
+      awaitingAcceptance: sql<number>`(count(*) filter (where ${appeals.state} = 'submitted'))::int`,
+      pendingApproval: sql<number>`(count(*) filter (where ${appeals.state} = 'pending_approval'))::int`,
+      mine: sql<number>`(count(*) filter (where ${appeals.assigneeId} = ${actor.id}))::int`,
+    })
+    .from(appeals)
+    .where(and(inArray(appeals.unitId, scope), inArray(appeals.state, OPEN)))
+  const [ext] = await ctx.db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(appealExtensions)
+    .innerJoin(appeals, eq(appeals.id, appealExtensions.appealId))
+    .where(and(eq(appealExtensions.state, 'pending'), inArray(appeals.unitId, scope)))
+  return {
+    open: r?.open ?? 0,
+    overdue: r?.overdue ?? 0,
+    dueSoon: r?.dueSoon ?? 0,
+    awaitingAcceptance: r?.awaitingAcceptance ?? 0,
+    pendingApproval: r?.pendingApproval ?? 0,
+    pendingExtensions: ext?.n ?? 0,
+    mine: r?.mine ?? 0,
+  }
+}
+
+/** Reviewers a case in my scope may be assigned to (with their open load). */
+export async function listReviewers(ctx: Ctx) {
+  const actor = requireStaff(ctx.actor)
+  const rows = await ctx.db
+    .select({
+      id: staff.id,
+      name: staff.name,
+      role: staff.role,
+      unitId: staff.unitId,
+      open: sql<number>`(select count(*)::int from ${appeals} a where a.assignee_id = ${staff.id} and a.state in ('accepted', 'in_review', 'awaiting_material', 'pending_approval'))`,
+    })
+    .from(staff)
+    .innerJoin(units, eq(units.id, staff.unitId))
+    .where(
+      and(
+        inArray(staff.role, ['legal_officer', 'unit_head']),
+        eq(staff.active, true),
+        // Reviewers in my subtree or above my unit (the detachment's legal office covers brigades).
+        or(inArray(staff.unitId, [...actor.unitScope]), sql`${staff.unitId}::text = any((select path from ${units} u where u.id = ${actor.unitId})::text[])`),
+      ),
+    )
+    .orderBy(asc(staff.role), asc(staff.name))
+  return rows
+}
+
+const STATE_ZH: Record<string, string> = {
+  submitted: '待受理',
+  accepted: '已受理',
+  in_review: '审查中',
+  awaiting_material: '待补正',
+  pending_approval: '待审批',
+  decided: '已办结',
+  refused: '不予受理',
+  withdrawn: '已撤回',
+}
+const OUTCOME_ZH: Record<string, string> = { upheld: '维持', corrected: '变更', revoked: '撤销' }
+const DUE_ZH: Record<DueStatus, string> = { none: '', ok: '正常', soon: '临期', overdue: '超期', paused: '暂停计时' }
+
+/** The filtered queue as XLSX (personal data masked), at most 10,000 rows; the export is audited. */
+export async function exportQueue(ctx: Ctx, q: QueueQuery): Promise<Buffer> {
+  const rows = await queueRows(ctx, q, 10_000, 0)
+  const now = ctx.now()
+  const wb = new ExcelJS.Workbook()
+  const ws = wb.addWorksheet('申诉队列')
+  ws.columns = [
+    { header: '案件编号', key: 'number', width: 20 },
+    { header: '状态', key: 'state', width: 10 },
+    { header: '类型', key: 'type', width: 24 },
+    { header: '申诉理由', key: 'grounds', width: 20 },
+    { header: '号牌号码', key: 'plate', width: 12 },
+    { header: '处罚决定书编号', key: 'decisionNo', width: 20 },
+    { header: '单位', key: 'unit', width: 16 },
+    { header: '承办人', key: 'assignee', width: 10 },
+    { header: '申诉人', key: 'citizen', width: 10 },
+    { header: '提交时间', key: 'submitted', width: 18 },
+    { header: '答复期限', key: 'due', width: 12 },
+    { header: '剩余天数', key: 'left', width: 10 },
+    { header: '期限状态', key: 'dueStatus', width: 10 },
+    { header: '结果', key: 'outcome', width: 8 },
+  ]
+  ws.getRow(1).font = { bold: true }
+  for (const r of rows) {
+    const item = toItem(r, now)
+    ws.addRow({
+      number: item.number,
+      state: STATE_ZH[item.state],
+      type: appealType(item.type)?.label['zh-CN'] ?? item.type,
+      grounds: GROUNDS.find((g) => g.key === item.grounds)?.label['zh-CN'] ?? item.grounds,
+      plate: item.plate,
+      decisionNo: item.decisionNo,
+      unit: item.unitName,
+      assignee: item.assignee?.name ?? '',
+      citizen: item.citizenNameMasked,
+      submitted: new Date(new Date(item.submittedAt).getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' '),
+      due: item.dueDate ?? '',
+      left: item.daysLeft ?? '',
+      dueStatus: DUE_ZH[item.dueStatus],
+      outcome: item.outcome ? OUTCOME_ZH[item.outcome] : '',
+    })
+  }
+  await audit(ctx, { entityType: 'appeal', action: 'export.xlsx', after: { rows: rows.length, filters: { ...q, page: undefined, pageSize: undefined } } })
+  return Buffer.from(await wb.xlsx.writeBuffer())
+}

@@ -1,0 +1,183 @@
+import { typesFor } from '@tp/shared/appeals/config'
+import type { FileRef, StaffTicketView, TicketView } from '@tp/shared/appeals/schemas'
+import { and, count, desc, eq, ilike, inArray, or, type SQL, sql } from 'drizzle-orm'
+import type { Ctx } from '../../platform/context'
+import { requireCitizen, requireStaff } from '../../platform/context'
+import { notFound } from '../../platform/errors'
+import { files } from '../../platform/platform.tables'
+import { hit } from '../../platform/rate-limit'
+import { units, vehicles } from '../identity/identity.tables'
+import { appeals, ticketImports, tickets } from './appeals.tables'
+
+export type TicketRow = typeof tickets.$inferSelect
+type OpenAppeal = { id: string; number: string; state: (typeof appeals.$inferSelect)['state'] } | null
+
+const OPEN_STATES = ['submitted', 'accepted', 'in_review', 'awaiting_material', 'pending_approval'] as const
+
+export function fileRef(f: typeof files.$inferSelect): FileRef {
+  return {
+    id: f.id,
+    name: f.name,
+    contentType: f.contentType,
+    size: f.size,
+    url: `/api/appeals/files/${f.id}`,
+    thumbUrl: f.thumbKey ? `/api/appeals/files/${f.id}?thumb=1` : null,
+  }
+}
+
+export function ticketView(t: TicketRow, unitName: string, openAppeal: OpenAppeal): TicketView {
+  return {
+    id: t.id,
+    decisionNo: t.decisionNo,
+    plate: t.plate,
+    occurredAt: t.occurredAt.toISOString(),
+    place: t.place,
+    violationCode: t.violationCode,
+    violationDesc: t.violationDesc,
+    fineYuan: t.fineYuan,
+    points: t.points,
+    unitId: t.unitId,
+    unitName,
+    recordedBy: t.recordedBy,
+    status: t.status,
+    correctedFineYuan: t.correctedFineYuan,
+    correctedPoints: t.correctedPoints,
+    openAppeal,
+    appealTypes: t.status === 'effective' ? typesFor(t.recordedBy).map((x) => x.key) : [],
+  }
+}
+
+export async function staffTicketView(ctx: Ctx, t: TicketRow, unitName: string, openAppeal: OpenAppeal): Promise<StaffTicketView> {
+  const evidence = await ctx.db
+    .select()
+    .from(files)
+    .where(and(eq(files.entityType, 'ticket'), eq(files.entityId, t.id)))
+    .orderBy(files.createdAt)
+  return {
+    ...ticketView(t, unitName, openAppeal),
+    officerName: t.officerName,
+    officerNo: t.officerNo,
+    evidenceRef: t.evidenceRef,
+    evidence: evidence.map(fileRef),
+    source: t.source,
+    importedAt: t.createdAt.toISOString(),
+  }
+}
+
+async function withOpenAppeals(ctx: Ctx, rows: { t: TicketRow; unitName: string }[]): Promise<TicketView[]> {
+  const ids = rows.map((r) => r.t.id)
+  const open = ids.length
+    ? await ctx.db
+        .select({ ticketId: appeals.ticketId, id: appeals.id, number: appeals.number, state: appeals.state })
+        .from(appeals)
+        .where(and(inArray(appeals.ticketId, ids), inArray(appeals.state, [...OPEN_STATES])))
+    : []
+  const byTicket = new Map(open.map((o) => [o.ticketId, { id: o.id, number: o.number, state: o.state }]))
+  return rows.map((r) => ticketView(r.t, r.unitName, byTicket.get(r.t.id) ?? null))
+}
+
+export async function citizenPlates(ctx: Ctx, citizenId: string): Promise<string[]> {
+  const rows = await ctx.db.select({ plate: vehicles.plate }).from(vehicles).where(eq(vehicles.citizenId, citizenId))
+  return rows.map((r) => r.plate)
+}
+
+/** Tickets of the vehicles bound to my account (plate + VIN checked when the vehicle was bound). */
+export async function myTickets(ctx: Ctx): Promise<TicketView[]> {
+  const me = requireCitizen(ctx.actor)
+  const plates = await citizenPlates(ctx, me.id)
+  if (!plates.length) return []
+  const rows = await ctx.db
+    .select({ t: tickets, unitName: units.name })
+    .from(tickets)
+    .innerJoin(units, eq(units.id, tickets.unitId))
+    .where(inArray(tickets.plate, plates))
+    .orderBy(desc(tickets.occurredAt))
+    .limit(200)
+  return withOpenAppeals(ctx, rows)
+}
+
+/**
+ * A ticket by decision number and plate (or one of my bound plates when no plate is given). A
+ * mismatch answers exactly like an unknown number, and lookups are rate-limited, so numbers
+ * cannot be probed.
+ */
+export async function findTicketForCitizen(ctx: Ctx, decisionNo: string, plate: string | undefined): Promise<{ t: TicketRow; unitName: string }> {
+  const me = requireCitizen(ctx.actor)
+  await hit(ctx.db, { bucket: `ticket-lookup:${me.id}`, max: 60, windowMs: 3_600_000 }, ctx.now())
+  const [row] = await ctx.db
+    .select({ t: tickets, unitName: units.name })
+    .from(tickets)
+    .innerJoin(units, eq(units.id, tickets.unitId))
+    .where(eq(tickets.decisionNo, decisionNo))
+  if (!row) throw notFound('Ticket')
+  const allowed = plate ? [plate] : await citizenPlates(ctx, me.id)
+  if (!allowed.includes(row.t.plate)) throw notFound('Ticket')
+  return row
+}
+
+export async function lookupTicket(ctx: Ctx, decisionNo: string, plate: string | undefined): Promise<TicketView> {
+  const row = await findTicketForCitizen(ctx, decisionNo, plate)
+  const [view] = await withOpenAppeals(ctx, [row])
+  return view!
+}
+
+export interface TicketListQuery {
+  page: number
+  pageSize: number
+  q?: string
+  status?: TicketRow['status']
+  unitId?: string
+}
+
+/** The registry for staff, in their unit scope. */
+export async function listTickets(ctx: Ctx, q: TicketListQuery) {
+  const actor = requireStaff(ctx.actor)
+  const where: SQL[] = [inArray(tickets.unitId, [...actor.unitScope])]
+  if (q.status) where.push(eq(tickets.status, q.status))
+  if (q.unitId) where.push(eq(tickets.unitId, q.unitId))
+  if (q.q) {
+    const term = q.q.toUpperCase()
+    where.push(or(eq(tickets.decisionNo, term), ilike(tickets.plate, `%${term.replace(/[%_\\]/g, '')}%`)) as SQL)
+  }
+  const cond = and(...where)
+  const [total] = await ctx.db.select({ n: count() }).from(tickets).where(cond)
+  const rows = await ctx.db
+    .select({ t: tickets, unitName: units.name })
+    .from(tickets)
+    .innerJoin(units, eq(units.id, tickets.unitId))
+    .where(cond)
+    .orderBy(desc(tickets.occurredAt), desc(tickets.id))
+    .limit(q.pageSize)
+    .offset((q.page - 1) * q.pageSize)
+  const items = await withOpenAppeals(ctx, rows)
+  return {
+    items: items.map((v, i) => ({ ...v, officerName: rows[i]!.t.officerName, officerNo: rows[i]!.t.officerNo, source: rows[i]!.t.source })),
+    total: total?.n ?? 0,
+  }
+}
+
+export async function listImports(ctx: Ctx) {
+  const rows = await ctx.db.select().from(ticketImports).orderBy(desc(ticketImports.createdAt)).limit(50)
+  return rows.map((r) => ({
+    id: r.id,
+    source: r.source,
+    fileName: r.fileName,
+    actorType: r.actorType,
+    total: r.total,
+    created: r.created,
+    unchanged: r.unchanged,
+    createdAt: r.createdAt.toISOString(),
+  }))
+}
+
+/** Unit name lookup for a few ids. */
+export async function unitNames(ctx: Ctx, ids: string[]): Promise<Map<string, string>> {
+  if (!ids.length) return new Map()
+  const rows = await ctx.db
+    .select({ id: units.id, name: units.name })
+    .from(units)
+    .where(inArray(units.id, [...new Set(ids)]))
+  return new Map(rows.map((r) => [r.id, r.name]))
+}
+
+export const ticketStatusCount = (ctx: Ctx) => ctx.db.select({ status: tickets.status, n: sql<number>`count(*)::int` }).from(tickets).groupBy(tickets.status)

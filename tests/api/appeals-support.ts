@@ -1,0 +1,112 @@
+import { deflateSync } from 'node:zlib'
+import { staff, units } from '@tp/server/modules/identity/identity.tables'
+import { hashPassword } from '@tp/server/modules/identity/staff.service'
+import { eq } from 'drizzle-orm'
+import type { TestApp } from '../support/app'
+import type { Client } from '../support/client'
+
+function crc32(buf: Buffer): number {
+  let c = ~0
+  for (const b of buf) {
+    c ^= b
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1
+  }
+  return ~c >>> 0
+}
+
+/** A real RGB PNG of `w`×`h` pixels (decodable by sharp), built without image libraries. */
+export function png(w = 16, h = 16): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4)
+    len.writeUInt32BE(data.length)
+    const td = Buffer.concat([Buffer.from(type), data])
+    const crc = Buffer.alloc(4)
+    crc.writeUInt32BE(crc32(td))
+    return Buffer.concat([len, td, crc])
+  }
+  const ihdr = Buffer.alloc(13)
+  ihdr.writeUInt32BE(w, 0)
+  ihdr.writeUInt32BE(h, 4)
+  ihdr[8] = 8
+  ihdr[9] = 2
+  const raw = Buffer.alloc((w * 3 + 1) * h)
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw.set([(x * 16) & 255, (y * 16) & 255, 128], y * (w * 3 + 1) + 1 + x * 3)
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))])
+}
+
+/** A photo and a minimal PDF: uploads are checked by content. */
+export const PNG = png()
+export const PDF = Buffer.from(
+  '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
+)
+
+export const file = (bytes: Uint8Array | string, name: string, type = 'application/octet-stream') => new File([bytes], name, { type })
+
+let seq = 0
+/** A fresh decision number per call (17 digits). */
+export const decisionNo = () => `59${String(Date.now()).slice(-9)}${String(++seq).padStart(6, '0')}`
+
+export interface TicketInput {
+  decisionNo?: string
+  plate?: string
+  occurredAt?: string
+  unit?: string
+  recordedBy?: string
+  fineYuan?: number
+  points?: number
+}
+
+export function ticketRow(over: TicketInput = {}) {
+  return {
+    decisionNo: over.decisionNo ?? decisionNo(),
+    plate: over.plate ?? '川A12345',
+    occurredAt: over.occurredAt ?? '2026-03-01 08:30',
+    place: '人民南路与锦江大道交叉口',
+    violationCode: '16250',
+    violationDesc: '驾驶机动车违反道路交通信号灯通行',
+    fineYuan: over.fineYuan ?? 200,
+    points: over.points ?? 6,
+    unit: over.unit ?? '城区一大队',
+    officerName: '张路警',
+    officerNo: '051234',
+    recordedBy: over.recordedBy ?? 'onsite',
+  }
+}
+
+/** Registers tickets through the import API as an admin. */
+export async function importTickets(admin: Client, rows: TicketInput[]) {
+  const full = rows.map(ticketRow)
+  const res = await admin.post('/api/tickets/import', { tickets: full })
+  if (res.status !== 200) throw new Error(`import failed: ${res.status} ${JSON.stringify(res.body)}`)
+  return full
+}
+
+export function appealForm(fields: Record<string, string>, files: File[] = []) {
+  const fd = new FormData()
+  for (const [k, v] of Object.entries(fields)) fd.append(k, v)
+  for (const f of files) fd.append('evidence', f)
+  return fd
+}
+
+export const STATEMENT = '抓拍照片中的车辆不是我的车，号牌尾号识别错误，请核实。'
+
+/** Files an appeal on a fresh ticket for `plate`; returns the created appeal. */
+export async function fileOn(citizen: Client, ticket: { decisionNo: string; plate: string }, extra: Record<string, string> = {}, files: File[] = []) {
+  const res = await citizen.post(
+    '/api/appeals',
+    appealForm(
+      { decisionNo: ticket.decisionNo, plate: ticket.plate, grounds: 'camera_misread', statement: STATEMENT, contactPhone: '13800138000', ...extra },
+      files,
+    ),
+  )
+  if (res.status !== 201) throw new Error(`filing failed: ${res.status} ${JSON.stringify(res.body)}`)
+  return res.body
+}
+
+/** Adds a staff member (password demo12345) to a unit found by name. */
+export async function addStaff(t: TestApp, username: string, role: 'legal_officer' | 'unit_head' | 'admin' | 'dispatcher', unitName: string, name = username) {
+  const db = t.deps.database.db
+  const [unit] = await db.select().from(units).where(eq(units.name, unitName))
+  if (!unit) throw new Error(`no unit ${unitName}`)
+  await db.insert(staff).values({ username, name, role, unitId: unit.id, passwordHash: await hashPassword('demo12345') })
+}
