@@ -63,10 +63,16 @@ export function toApiError(body: unknown, response?: Response): ApiError {
 
 type Unauthorized = (info: { path: string; wasSignedIn: boolean }) => void
 let onUnauthorized: Unauthorized = () => {}
+let onPasswordChangeRequired: () => void = () => {}
 
 /** Each shell says what a 401 means for it (usually: go to sign-in if the page needs it). */
 export function setUnauthorizedHandler(handler: Unauthorized): void {
   onUnauthorized = handler
+}
+
+/** Staff with a temporary password get 403 `password_change_required` until they change it. */
+export function setPasswordChangeHandler(handler: () => void): void {
+  onPasswordChangeRequired = handler
 }
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS'])
@@ -80,7 +86,15 @@ const csrfMiddleware: Middleware = {
 }
 
 const authMiddleware: Middleware = {
-  onResponse({ request, response }) {
+  async onResponse({ request, response }) {
+    if (response.status === 403) {
+      const body = (await response
+        .clone()
+        .json()
+        .catch(() => null)) as { error?: { code?: string } } | null
+      if (body?.error?.code === 'password_change_required') onPasswordChangeRequired()
+      return undefined
+    }
     if (response.status !== 401) return undefined
     const path = new URL(request.url, location.origin).pathname
     // A wrong password or code is a 401 too; only a lost session matters here.

@@ -4,7 +4,7 @@ import 'element-plus/es/components/message/style/css'
 import 'element-plus/es/components/message-box/style/css'
 import { createPinia } from 'pinia'
 import { createApp } from 'vue'
-import { setUnauthorizedHandler } from '@/api/client'
+import { setPasswordChangeHandler, setUnauthorizedHandler } from '@/api/client'
 import { createAppI18n } from '@/i18n'
 import commonMessages from '@/i18n/messages/common'
 import consoleMessages from '@/i18n/messages/console'
@@ -21,6 +21,10 @@ setUnauthorizedHandler(() => {
   if (current.matched.some((r) => r.meta.public)) return
   forgetStaff()
   void router.replace({ name: 'console-login', query: { redirect: current.fullPath, expired: '1' } })
+})
+
+setPasswordChangeHandler(() => {
+  if (router.currentRoute.value.name !== 'console-password') void router.replace({ name: 'console-password', query: { required: '1' } })
 })
 
 createApp(App).use(createPinia()).use(i18n).use(router).mount('#app')

@@ -1,6 +1,6 @@
 import { createRouter, createWebHistory, type RouteRecordRaw, type Router } from 'vue-router'
 import { buildRegistry, type ConsoleFeature, type DashboardWidget } from './layout/registry'
-import { loadStaff } from './layout/staff'
+import { loadStaff, mustChangePassword } from './layout/staff'
 
 /**
  * Console routes under `/console/`: sign-in, the layout (dashboard, change password, every
@@ -46,6 +46,7 @@ export function createConsoleRouter(): Router {
     if (to.matched.some((r) => r.meta.public)) return true
     const user = await loadStaff()
     if (!user) return { name: 'console-login', query: { redirect: to.fullPath } }
+    if (mustChangePassword(user) && to.name !== 'console-password') return { name: 'console-password', query: { required: '1' } }
     const roles = to.matched.flatMap((r) => (r.meta.roles ? [r.meta.roles] : []))
     if (roles.some((allowed) => !allowed.includes(user.role))) return { name: 'console-home', query: { forbidden: '1' } }
     return true

@@ -49,6 +49,11 @@ export async function staffSignOut(): Promise<void> {
   }
 }
 
+/** Set after an admin reset: the server refuses everything but the password change until then. */
+export function mustChangePassword(user: StaffMe | null | undefined): boolean {
+  return !!user && 'mustChangePassword' in user && user.mustChangePassword === true
+}
+
 /** Forget the session locally (after a 401 or the idle timeout). */
 export function forgetStaff(): void {
   clearSession()

@@ -12,6 +12,8 @@ export default {
     },
     home: {
       greeting: '您好，欢迎使用交警便民服务',
+      greetingNamed: '{name}，您好',
+      tagline: '路况上报、违法申诉、车管预约，一站办理，全程可查',
       services: '便民服务',
       notice: '车管业务可在线预约，到大厅后请先签到取号；节假日办理时间以公告为准。',
       myOpenCases: '我的在办事项',
@@ -22,7 +24,7 @@ export default {
         congestion: '拥堵上报',
         congestionHint: '道路拥堵随手报',
         zombie: '僵尸车举报',
-        zombieHint: '长期占道停放车辆',
+        zombieHint: '长期占道停放的车辆',
         appeal: '违法申诉',
         appealHint: '对处罚有异议可申诉',
         booking: '车管预约',
@@ -78,6 +80,10 @@ export default {
       codeInvalid: '验证码是 6 位数字',
       signedIn: '登录成功',
       privacy: '登录即表示您同意我们为办理业务使用您的手机号。',
+      or: '或',
+      wechat: '微信一键登录',
+      wechatBind: '请验证您的手机号，验证后将绑定您的微信，下次可直接登录。',
+      wechatFailed: '微信登录未成功，请使用手机号验证码登录。',
     },
   },
   en: {
@@ -92,6 +98,8 @@ export default {
     },
     home: {
       greeting: 'Welcome to Traffic Police Services',
+      greetingNamed: 'Hello, {name}',
+      tagline: 'Report road problems, appeal tickets and book visits, and follow every case to its end.',
       services: 'Services',
       notice: 'Vehicle services can be booked online. Please check in at the hall first; holiday hours follow the notice.',
       myOpenCases: 'My open cases',
@@ -158,6 +166,10 @@ export default {
       codeInvalid: 'The code has 6 digits',
       signedIn: 'Signed in',
       privacy: 'By signing in you agree that we use your number to handle your requests.',
+      or: 'or',
+      wechat: 'Sign in with WeChat',
+      wechatBind: 'Please verify your phone number; your WeChat account will then be linked for next time.',
+      wechatFailed: 'WeChat sign-in did not work. Please sign in with a code sent to your phone.',
     },
   },
 }

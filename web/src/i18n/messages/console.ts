@@ -22,6 +22,7 @@ export default {
       forbidden: '您没有权限访问此页面',
       widgetFailed: '此模块加载失败',
       skipToContent: '跳到主要内容',
+      shortcuts: '常用功能',
     },
     unitKind: { detachment: '支队', brigade: '大队', squadron: '中队', station: '警务站', vehicle_office: '车管所' },
     staffLogin: {
@@ -46,6 +47,7 @@ export default {
       mismatch: '两次输入的新密码不一致',
       sameAsOld: '新密码不能与当前密码相同',
       changed: '密码已修改',
+      required: '您正在使用临时密码，请先修改密码后再继续使用。',
     },
     table: {
       total: '共 {n} 条',
@@ -83,6 +85,7 @@ export default {
       forbidden: 'You are not allowed to open this page',
       widgetFailed: 'This panel failed to load',
       skipToContent: 'Skip to main content',
+      shortcuts: 'Shortcuts',
     },
     unitKind: { detachment: 'Detachment', brigade: 'Brigade', squadron: 'Squadron', station: 'Police station', vehicle_office: 'Vehicle office' },
     staffLogin: {
@@ -107,6 +110,7 @@ export default {
       mismatch: 'The two new passwords differ',
       sameAsOld: 'The new password must differ from the current one',
       changed: 'Password changed',
+      required: 'You are using a temporary password. Please change it before you continue.',
     },
     table: {
       total: '{n} in total',
