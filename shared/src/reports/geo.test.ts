@@ -158,3 +158,37 @@ describe('EXIF GPS', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => readExifGps(b) === null || typeof readExifGps(b)?.lat === 'number'))
   })
 })
+
+describe('projection for plotted maps', () => {
+  it('property: projecting and back returns the point, north is up', async () => {
+    const { projector, bboxOfPoints } = await import('./geo')
+    const box = bboxOfPoints([
+      { lat: 30.63, lng: 104.02 },
+      { lat: 30.69, lng: 104.1 },
+    ])
+    const p = projector(box, 800, 500)
+    fc.assert(
+      fc.property(fc.double({ min: 30.63, max: 30.69, noNaN: true }), fc.double({ min: 104.02, max: 104.1, noNaN: true }), (lat, lng) => {
+        const xy = p.toXY({ lat, lng })
+        const back = p.toLatLng(xy.x, xy.y)
+        return Math.abs(back.lat - lat) < 1e-9 && Math.abs(back.lng - lng) < 1e-9 && xy.x >= 0 && xy.x <= 800 && xy.y >= 0 && xy.y <= 500
+      }),
+    )
+    expect(p.toXY({ lat: 30.69, lng: 104.06 }).y).toBeLessThan(p.toXY({ lat: 30.63, lng: 104.06 }).y)
+  })
+})
+
+describe('web mercator', () => {
+  it('property: round-trips a point at city zoom', async () => {
+    const { mercatorPx, fromMercatorPx } = await import('./geo')
+    fc.assert(
+      fc.property(fc.double({ min: 20, max: 45, noNaN: true }), fc.double({ min: 100, max: 120, noNaN: true }), (lat, lng) => {
+        const { x, y } = mercatorPx({ lat, lng }, 15)
+        const back = fromMercatorPx(x, y, 15)
+        return Math.abs(back.lat - lat) < 1e-9 && Math.abs(back.lng - lng) < 1e-9
+      }),
+    )
+    // Tile 0/0/0 covers the world: (0°, 0°) is its centre.
+    expect(mercatorPx({ lat: 0, lng: 0 }, 0)).toEqual({ x: 128, y: 128 })
+  })
+})
