@@ -155,7 +155,7 @@ async function timelineOf(ctx: Ctx, row: AppealRow, forCitizen: boolean) {
     .select()
     .from(appealEvents)
     .where(forCitizen ? and(eq(appealEvents.appealId, row.id), eq(appealEvents.citizenVisible, true)) : eq(appealEvents.appealId, row.id))
-    .orderBy(asc(appealEvents.at), asc(appealEvents.id))
+    .orderBy(asc(appealEvents.at), asc(appealEvents.seq))
   const fmap = await filesById(
     ctx,
     events.flatMap((e) => e.fileIds),

@@ -139,6 +139,8 @@ export const appeals = pgTable(
     index('appeals_open_due_idx').on(t.dueAt, t.id).where(OPEN),
     index('appeals_unit_state_due_idx').on(t.unitId, t.state, t.dueAt),
     index('appeals_assignee_idx').on(t.assigneeId, t.state),
+    // Round-robin: when was each officer last given a case.
+    index('appeals_assignee_assigned_idx').on(t.assigneeId, t.assignedAt),
     index('appeals_plate_idx').on(t.plate, t.submittedAt),
     index('appeals_decision_no_idx').on(t.decisionNo),
     index('appeals_submitted_idx').on(t.submittedAt),
@@ -152,6 +154,8 @@ export const appealEvents = pgTable(
   'appeal_events',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    /** Insertion order: breaks ties between steps recorded at the same instant. */
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
     appealId: uuid('appeal_id')
       .notNull()
       .references(() => appeals.id),

@@ -4,6 +4,7 @@ import { OFFICIAL_YEARS } from '@tp/shared/calendar'
 import { ANY_STAFF, staffRoles } from '../../platform/access'
 import { createRouter, jsonBody, jsonContent, route } from '../../platform/openapi'
 import { calendarYear, deleteOverride, listOverrides, putOverride } from './calendar.service'
+import { refreshDuesAround } from './jobs'
 
 const tags = ['Calendar']
 const DateParam = z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Expected YYYY-MM-DD') })
@@ -48,7 +49,13 @@ export const calendarRoutes = createRouter()
       request: { params: DateParam, body: jsonBody(CalendarOverrideBody) },
       responses: { 200: jsonContent(CalendarOverrideView) },
     }),
-    async (c) => c.json(await putOverride(c.get('ctx'), c.req.valid('param').date, c.req.valid('json')), 200),
+    async (c) => {
+      const ctx = c.get('ctx')
+      const { date } = c.req.valid('param')
+      const saved = await putOverride(ctx, date, c.req.valid('json'))
+      await refreshDuesAround(ctx, date)
+      return c.json(saved, 200)
+    },
   )
   .openapi(
     route({
@@ -61,7 +68,10 @@ export const calendarRoutes = createRouter()
       responses: { 200: jsonContent(z.object({ ok: z.literal(true) })) },
     }),
     async (c) => {
-      await deleteOverride(c.get('ctx'), c.req.valid('param').date)
+      const ctx = c.get('ctx')
+      const { date } = c.req.valid('param')
+      await deleteOverride(ctx, date)
+      await refreshDuesAround(ctx, date)
       return c.json({ ok: true as const }, 200)
     },
   )

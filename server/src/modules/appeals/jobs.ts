@@ -1,6 +1,6 @@
 import { appealDue, remindersDue } from '@tp/shared/appeals/due'
-import type { ClockPause } from '@tp/shared/calendar'
-import { and, asc, eq, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm'
+import { type ClockPause, chinaDayEnd } from '@tp/shared/calendar'
+import { and, asc, eq, gte, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm'
 import { type Ctx, withDb } from '../../platform/context'
 import type { Job } from '../../platform/module'
 import { type AppealRow, notifyStaff, recordEvent, unitHeadsFor } from './appeals.core'
@@ -119,3 +119,29 @@ export const appealJobs: Job[] = [
     },
   },
 ]
+
+/**
+ * After a calendar override changes, open cases whose period spans the date get their stored due
+ * date recomputed (a new closure moves deadlines later; a new working day may move them earlier).
+ */
+export async function refreshDuesAround(ctx: Ctx, date: string): Promise<number> {
+  const cal = await workCalendar(ctx)
+  const now = ctx.now()
+  const rows = await ctx.db
+    .select()
+    .from(appeals)
+    .where(and(inArray(appeals.state, [...OPEN]), lt(appeals.clockStart, chinaDayEnd(date)), gte(appeals.dueDate, date)))
+  let changed = 0
+  for (const row of rows) {
+    const pauses = await ctx.db
+      .select({ from: appealMaterialRequests.requestedAt, to: appealMaterialRequests.answeredAt })
+      .from(appealMaterialRequests)
+      .where(eq(appealMaterialRequests.appealId, row.id))
+    const due = appealDue({ start: row.clockStart, policy: row.policy, pauses, extensionDays: row.extensionDays, provisional: !row.acceptedAt }, cal, now)
+    if (due.dueDate !== row.dueDate) {
+      await ctx.db.update(appeals).set({ dueDate: due.dueDate, dueAt: due.dueAt }).where(eq(appeals.id, row.id))
+      changed++
+    }
+  }
+  return changed
+}
