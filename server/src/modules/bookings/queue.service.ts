@@ -626,7 +626,7 @@ export async function officeTickets(ctx: Ctx, officeId: string, state?: TicketSt
 /** What the hall TV shows: no names, only numbers and windows. */
 export async function hallDisplay(ctx: Ctx, officeId: string): Promise<HallDisplay> {
   const [office] = await ctx.db.select().from(offices).where(eq(offices.id, officeId))
-  if (!office || !office.active) throw notFound('Office')
+  if (!office?.active) throw notFound('Office')
   const day = today(ctx)
   const now = ctx.now()
   const windows = await ctx.db
