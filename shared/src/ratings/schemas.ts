@@ -346,6 +346,37 @@ export const ExportQuery = z.object({
 })
 export type ExportQuery = z.infer<typeof ExportQuery>
 
+export const RatingListQuery = z.object({
+  from: Month.optional(),
+  to: Month.optional(),
+  officeId: Id.optional(),
+  level: RatingLevel.optional(),
+  bad: z.enum(['true', 'false']).optional(),
+  channel: RatingChannel.optional(),
+  page: z.coerce.number().int().min(1).max(10_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+})
+export type RatingListQuery = z.infer<typeof RatingListQuery>
+
+export const RatingListItem = z.object({
+  id: z.string(),
+  ticketNumber: z.string(),
+  level: RatingLevel,
+  tags: z.array(z.string()),
+  /** Phone and ID numbers inside the comment are masked. */
+  comment: z.string().nullable(),
+  channel: RatingChannel,
+  officeName: z.string(),
+  windowNumber: z.number().int().nullable(),
+  staffName: z.string().nullable(),
+  serviceName: z.string(),
+  ratedAt: z.string(),
+  excluded: z.boolean(),
+  followUpId: z.string().nullable(),
+  followUpState: FollowUpState.nullable(),
+})
+export type RatingListItem = z.infer<typeof RatingListItem>
+
 export const MyRatingStats = z.object({
   month: z.string(),
   counts: LevelCountsSchema,
