@@ -280,7 +280,6 @@ export async function seedReports(ctx: Ctx, refs: DemoRefs): Promise<void> {
     [9 * 24 * 60, 'tow', officer],
     [10 * 24 * 60, 'announce', head],
     [103 * 24 * 60, 'dispose', head, { note: '公告期满无人认领，依法处置' }],
-    [104 * 24 * 60, 'rate', citizen(0), { rating: 4 }],
   ])
   await file(35 * 24 * 60, 2, { ...z('一环路南三段', '川AK6F13', '7to30d'), address: '一环路南三段', description: '车辆长期停放在禁停路段' }, [
     [30, 'dispatch', dispatcher, { officer: officer2 }],
