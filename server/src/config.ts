@@ -36,6 +36,8 @@ const Env = z.object({
   WECHAT_SECRET: z.string().optional(),
   WECHAT_OAUTH_BASE: z.string().url().default('https://open.weixin.qq.com'),
   WECHAT_API_BASE: z.string().url().default('https://api.weixin.qq.com'),
+  /** Behind a reverse proxy: take the client address from the last X-Forwarded-For hop (rate limits, audit). */
+  TRUST_PROXY: bool,
   /** The portal's public origin (e.g. https://jj.example.gov.cn), used for the WeChat redirect_uri. */
   PUBLIC_URL: z.string().url().optional(),
 })
@@ -71,6 +73,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimitBytes: Math.round(e.BODY_LIMIT_MB * 1024 * 1024),
     frameAncestors: e.FRAME_ANCESTORS.split(/[\s,]+/).filter(Boolean),
     sms: { provider: e.SMS_PROVIDER, url: e.SMS_HTTP_URL, token: e.SMS_HTTP_TOKEN },
+    trustProxy: e.TRUST_PROXY ?? false,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
     /** WeChat sign-in (网页授权 snsapi_base) is off unless both the AppID and the secret are set. */
     wechat:

@@ -130,6 +130,20 @@ describe('one-time codes', () => {
     expect((await new Client(t, freshIp()).post('/api/auth/otp', { phone: '13520009999' })).status).toBe(200)
   })
 
+  it('behind a trusted proxy, counts the per-IP cap by the client address the proxy reports', async () => {
+    const p = await createTestApp({ env: { TRUST_PROXY: 'true' } })
+    try {
+      const c = new Client(p, '10.1.1.1') // the proxy's own address: the same for everyone
+      const from = (client: string) => ({ 'x-forwarded-for': `203.0.113.77, ${client}` })
+      for (let i = 0; i < 20; i++)
+        expect((await c.post('/api/auth/otp', { phone: `1353000${String(i).padStart(4, '0')}` }, from('198.51.100.1'))).status).toBe(200)
+      expect((await c.post('/api/auth/otp', { phone: '13530009999' }, from('198.51.100.1'))).status).toBe(429)
+      expect((await c.post('/api/auth/otp', { phone: '13530009999' }, from('198.51.100.2'))).status).toBe(200)
+    } finally {
+      await p.close()
+    }
+  })
+
   it('never returns the code outside development mode', async () => {
     for (const NODE_ENV of ['production', 'test']) {
       const p = await createTestApp({ env: { NODE_ENV } })

@@ -5,7 +5,17 @@ import { HTTPException } from 'hono/http-exception'
 import { ANONYMOUS, type AppDeps, type AppEnv } from './context'
 import { AppError } from './errors'
 
-function clientIp(c: Parameters<MiddlewareHandler>[0]): string {
+function clientIp(c: Parameters<MiddlewareHandler>[0], trustProxy: boolean): string {
+  if (trustProxy) {
+    // The proxy appends the address that connected to it: the last hop is the one to trust.
+    const last = c.req
+      .header('x-forwarded-for')
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .pop()
+    if (last) return last.slice(0, 64)
+  }
   try {
     return getConnInfo(c).remote.address ?? ''
   } catch {
@@ -31,7 +41,7 @@ export function requestContext(deps: AppDeps): MiddlewareHandler<AppEnv> {
       db: deps.database.db,
       actor: ANONYMOUS,
       requestId,
-      ip: clientIp(c),
+      ip: clientIp(c, deps.config.trustProxy),
       now: deps.clock,
       emit: (e) => outbox.push(e),
     })
