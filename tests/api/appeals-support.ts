@@ -1,8 +1,11 @@
 import { deflateSync } from 'node:zlib'
+import { appealsModule } from '@tp/server/modules/appeals/index'
+import { seedIdentity } from '@tp/server/modules/identity/identity.seed'
 import { staff, units } from '@tp/server/modules/identity/identity.tables'
 import { hashPassword } from '@tp/server/modules/identity/staff.service'
+import { systemCtx } from '@tp/server/platform/context'
 import { eq } from 'drizzle-orm'
-import type { TestApp } from '../support/app'
+import { createTestApp, type TestApp } from '../support/app'
 import type { Client } from '../support/client'
 
 function crc32(buf: Buffer): number {
@@ -109,4 +112,18 @@ export async function addStaff(t: TestApp, username: string, role: 'legal_office
   const [unit] = await db.select().from(units).where(eq(units.name, unitName))
   if (!unit) throw new Error(`no unit ${unitName}`)
   await db.insert(staff).values({ username, name, role, unitId: unit.id, passwordHash: await hashPassword('demo12345') })
+}
+
+/**
+ * The app with the demo jurisdiction and the appeals demo data only (not the other features'
+ * seeds): these tests depend on nothing but identity and appeals, and start faster.
+ */
+export async function appealsApp(opts: Omit<Parameters<typeof createTestApp>[0], 'seed'> = {}): Promise<TestApp> {
+  const t = await createTestApp({ ...opts, seed: false })
+  await t.deps.database.db.transaction(async (tx) => {
+    const ctx = systemCtx(t.deps, tx)
+    const refs = await seedIdentity(ctx)
+    await appealsModule.seed?.(ctx, refs)
+  })
+  return t
 }

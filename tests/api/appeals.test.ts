@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestApp, type TestApp } from '../support/app'
+import type { TestApp } from '../support/app'
 import { type Client, citizen, newClient, staffUser } from '../support/client'
-import { addStaff, appealForm, file, fileOn, importTickets, PDF, PNG, STATEMENT } from './appeals-support'
+import { addStaff, appealForm, appealsApp, file, fileOn, importTickets, PDF, PNG, STATEMENT } from './appeals-support'
 
 let t: TestApp
 let admin: Client
@@ -12,7 +12,7 @@ let zhang: Client
 let li: Client
 
 beforeAll(async () => {
-  t = await createTestApp({ seed: true })
+  t = await appealsApp()
   await addStaff(t, 'head2', 'unit_head', '市公安局交通警察支队', '钱副队长')
   await addStaff(t, 'legal_b2', 'legal_officer', '城区二大队', '二大队法制员')
   admin = await staffUser(t, 'admin')

@@ -39,7 +39,7 @@ export async function runReminders(ctx: Ctx): Promise<ReminderRun> {
           and(
             inArray(appeals.state, [...CLOCK]),
             or(isNull(appeals.reminded1At), isNull(appeals.reminded2At)),
-            sql`${appeals.clockStart} + (${appeals.dueAt} - ${appeals.clockStart}) * 0.5 <= ${now}::timestamptz`,
+            sql`${appeals.clockStart} + (${appeals.dueAt} - ${appeals.clockStart}) * 0.5 <= ${now.toISOString()}::timestamptz`,
           ),
           and(isNull(appeals.overdueNotifiedAt), lt(appeals.dueAt, now)),
           isNotNull(appeals.pausedSince),

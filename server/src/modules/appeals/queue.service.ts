@@ -130,12 +130,13 @@ export async function queueCounts(ctx: Ctx): Promise<AppealCounts> {
   const actor = requireStaff(ctx.actor)
   const now = ctx.now()
   const soonDate = addCalendarDays(toChinaDate(now), DUE_SOON_DAYS)
+  const nowIso = now.toISOString()
   const scope = [...actor.unitScope]
   const [r] = await ctx.db
     .select({
       open: sql<number>`count(*)::int`,
-      overdue: sql<number>`(count(*) filter (where ${appeals.dueAt} < ${now}))::int`,
-      dueSoon: sql<number>`(count(*) filter (where ${appeals.dueAt} >= ${now} and ${appeals.dueDate} <= ${soonDate} and ${appeals.pausedSince} is null))::int`,
+      overdue: sql<number>`(count(*) filter (where ${appeals.dueAt} < ${nowIso}::timestamptz))::int`,
+      dueSoon: sql<number>`(count(*) filter (where ${appeals.dueAt} >= ${nowIso}::timestamptz and ${appeals.dueDate} <= ${soonDate} and ${appeals.pausedSince} is null))::int`,
       awaitingAcceptance: sql<number>`(count(*) filter (where ${appeals.state} = 'submitted'))::int`,
       pendingApproval: sql<number>`(count(*) filter (where ${appeals.state} = 'pending_approval'))::int`,
       mine: sql<number>`(count(*) filter (where ${appeals.assigneeId} = ${actor.id}))::int`,

@@ -59,8 +59,8 @@ export async function backlogReport(ctx: Ctx, q: ReportQuery): Promise<BacklogRe
     .groupBy(appeals.grounds)
   const ages = await ctx.db
     .select({
-      age: sql<number>`floor(extract(epoch from (${asOf}::timestamptz - ${appeals.submittedAt})) / 86400)::int`,
-      overdue: sql<boolean>`coalesce(${appeals.dueAt} < ${asOf}::timestamptz, false)`,
+      age: sql<number>`floor(extract(epoch from (${asOf.toISOString()}::timestamptz - ${appeals.submittedAt})) / 86400)::int`,
+      overdue: sql<boolean>`coalesce(${appeals.dueAt} < ${asOf.toISOString()}::timestamptz, false)`,
       assigneeId: appeals.assigneeId,
       unitId: appeals.unitId,
     })

@@ -189,22 +189,30 @@ export async function validateRecords(
   const seen = new Map<string, number>()
   const now = ctx.now().getTime()
 
+  const checkTime = (raw: unknown, row: number): { at: Date | null; error: ImportRowError | null } => {
+    const at = typeof raw === 'string' ? parseChinaDateTime(raw) : null
+    if (!at) return { at, error: { row, field: 'occurredAt', message: 'Use YYYY-MM-DD HH:mm (China time) or ISO 8601 with an offset' } }
+    if (at.getTime() > now + 5 * 60_000) return { at, error: { row, field: 'occurredAt', message: 'The time is in the future' } }
+    if (at.getUTCFullYear() < 2000) return { at, error: { row, field: 'occurredAt', message: 'The time is before 2000' } }
+    return { at, error: null }
+  }
+
   for (const { row, data } of records) {
     const parsed = TicketImportRow.safeParse(data)
     const rowErrors: ImportRowError[] = []
+    const time = checkTime(data.occurredAt, row)
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         const field = issue.code === 'unrecognized_keys' ? issue.keys.join(',') : String(issue.path[0] ?? '')
         rowErrors.push({ row, field, message: issue.code === 'unrecognized_keys' ? 'Unknown field' : issue.message })
       }
+      if (time.error && !rowErrors.some((e) => e.field === 'occurredAt')) rowErrors.push(time.error)
       errors.push(...rowErrors)
       continue
     }
     const r = parsed.data
-    const occurredAt = parseChinaDateTime(r.occurredAt)
-    if (!occurredAt) rowErrors.push({ row, field: 'occurredAt', message: 'Use YYYY-MM-DD HH:mm (China time) or ISO 8601 with an offset' })
-    else if (occurredAt.getTime() > now + 5 * 60_000) rowErrors.push({ row, field: 'occurredAt', message: 'The time is in the future' })
-    else if (occurredAt.getUTCFullYear() < 2000) rowErrors.push({ row, field: 'occurredAt', message: 'The time is before 2000' })
+    const occurredAt = time.at
+    if (time.error) rowErrors.push(time.error)
     let unitId: string | undefined
     if (byId.has(r.unit)) unitId = r.unit
     else {
