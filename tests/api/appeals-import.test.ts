@@ -158,7 +158,7 @@ describe('file import in the console', () => {
     expect(tpl.headers.get('content-type')).toContain('spreadsheetml')
     const raw = await t.app.request('/api/console/tickets/import-template.xlsx', { headers: { cookie: legal.cookie } })
     const fd = new FormData()
-    fd.append('file', new File([await raw.arrayBuffer()], 'template.xlsx'))
+    fd.append('file', new File([new Uint8Array(await raw.arrayBuffer())], 'template.xlsx'))
     const res = await legal.post('/api/console/tickets/import', fd)
     expect(res.status).toBe(200)
     expect(res.body).toMatchObject({ total: 1 })
