@@ -45,6 +45,7 @@ export default {
       defaultName: '用户',
       profile: '个人资料',
       vehicles: '我的车辆',
+      privacy: '隐私与账号',
       myCases: '我的办事',
       notifications: '消息通知',
       settings: '设置',
@@ -53,6 +54,7 @@ export default {
       elderModeHint: '字体更大，按钮更大',
       signOutConfirm: '确定要退出登录吗？',
       chooseLanguage: '选择语言',
+      unreadCount: '{n} 条未读',
     },
     inbox: {
       empty: '暂无消息',
@@ -60,6 +62,7 @@ export default {
       markedAllRead: '已全部标为已读',
       unread: '未读',
       newMessage: '您有一条新消息',
+      fallback: '您办理的事项有新进展，请点击查看',
     },
     login: {
       title: '手机号登录',
@@ -131,6 +134,7 @@ export default {
       defaultName: 'User',
       profile: 'Profile',
       vehicles: 'My vehicles',
+      privacy: 'Privacy and account',
       myCases: 'My cases',
       notifications: 'Notifications',
       settings: 'Settings',
@@ -139,6 +143,7 @@ export default {
       elderModeHint: 'Bigger text and buttons',
       signOutConfirm: 'Sign out now?',
       chooseLanguage: 'Choose a language',
+      unreadCount: '{n} unread',
     },
     inbox: {
       empty: 'No notifications',
@@ -146,6 +151,7 @@ export default {
       markedAllRead: 'All marked as read',
       unread: 'Unread',
       newMessage: 'You have a new notification',
+      fallback: 'There is news about one of your cases. Tap to see it.',
     },
     login: {
       title: 'Sign in with your phone',
