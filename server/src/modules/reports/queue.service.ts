@@ -17,7 +17,7 @@ import { citizens, staff, units } from '../identity/identity.tables'
 import { getKind } from './kinds.service'
 import { detailCore } from './reports.service'
 import { grids, reportSightings, reportSupporters, reports } from './reports.tables'
-import { iso, type ReportJoined, type ReportRow, selectReports, toSummary } from './reports.view'
+import { iso, tsParam, type ReportJoined, type ReportRow, selectReports, toSummary } from './reports.view'
 import { actorRole, addEvent, applyTransition, audienceOf, liveData } from './transition'
 
 /** A report in the staff member's unit scope, else 404. */
@@ -73,10 +73,10 @@ export async function queueCounts(ctx: Ctx) {
     .select({
       open: sql<number>`count(*) filter (where ${reports.stateType} = 'open')::int`,
       submitted: sql<number>`count(*) filter (where ${reports.state} = 'submitted')::int`,
-      overdue: sql<number>`count(*) filter (where ${reports.stateType} = 'open' and ${reports.dueAt} < ${now})::int`,
-      dueSoon: sql<number>`count(*) filter (where ${reports.stateType} = 'open' and ${reports.dueAt} >= ${now} and ${reports.dueAt} < ${soon})::int`,
+      overdue: sql<number>`count(*) filter (where ${reports.stateType} = 'open' and ${reports.dueAt} < ${tsParam(now)})::int`,
+      dueSoon: sql<number>`count(*) filter (where ${reports.stateType} = 'open' and ${reports.dueAt} >= ${tsParam(now)} and ${reports.dueAt} < ${tsParam(soon)})::int`,
       mine: sql<number>`count(*) filter (where ${reports.stateType} = 'open' and ${reports.officerId} = ${actor.id})::int`,
-      today: sql<number>`count(*) filter (where ${reports.createdAt} >= ${new Date(now.getTime() - 86_400_000)})::int`,
+      today: sql<number>`count(*) filter (where ${reports.createdAt} >= ${tsParam(new Date(now.getTime() - 86_400_000))})::int`,
     })
     .from(reports)
     .where(inArray(reports.unitId, [...actor.unitScope]))

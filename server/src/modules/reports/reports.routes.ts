@@ -15,6 +15,7 @@ import {
 } from '@tp/shared/reports/index'
 import { CITIZEN, PUBLIC, SIGNED_IN } from '../../platform/access'
 import { createRouter, jsonBody, jsonContent, route } from '../../platform/openapi'
+import { RATE_LIMITS } from '../../platform/rate-limit'
 import { searchPlaces } from './grids.service'
 import { listKinds } from './kinds.service'
 import { readPhoto, uploadPhoto } from './photos.service'
@@ -66,6 +67,7 @@ export const citizenRoutes = createRouter()
       path: '/api/reports/photos',
       tags,
       access: SIGNED_IN,
+      rateLimit: RATE_LIMITS.photoUpload,
       summary: 'Upload one photo (JPEG/PNG/WebP/HEIC, ≤ 10 MB); EXIF is stripped, its GPS returned',
       request: {
         body: {
@@ -117,6 +119,7 @@ export const citizenRoutes = createRouter()
       tags,
       access: CITIZEN,
       idempotent: true,
+      rateLimit: RATE_LIMITS.reportSubmit,
       summary: 'File a road report (a zombie car already reported nearby is merged into it)',
       request: { body: jsonBody(ReportCreate) },
       responses: { 201: jsonContent(ReportDetail) },

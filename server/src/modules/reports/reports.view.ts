@@ -1,5 +1,5 @@
 import { isOverdue, type ReportSummary } from '@tp/shared/reports/index'
-import { eq, getTableColumns, type SQL } from 'drizzle-orm'
+import { eq, getTableColumns, type SQL, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/pg-core'
 import type { Db } from '../../platform/db'
 import { staff, units } from '../identity/identity.tables'
@@ -57,3 +57,6 @@ export async function execRows<T>(db: Db, query: SQL): Promise<T[]> {
   const res = await db.execute(query)
   return (Array.isArray(res) ? res : (res as unknown as { rows: T[] }).rows) as T[]
 }
+
+/** A timestamp inside a raw sql`` fragment: postgres.js cannot bind a bare Date there, so send ISO text with a cast. */
+export const tsParam = (d: Date) => sql`${d.toISOString()}::timestamptz`

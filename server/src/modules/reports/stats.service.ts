@@ -7,7 +7,7 @@ import { type Ctx, requireStaff } from '../../platform/context'
 import { AppError } from '../../platform/errors'
 import { listKinds } from './kinds.service'
 import { reports } from './reports.tables'
-import { selectReports } from './reports.view'
+import { selectReports, tsParam } from './reports.view'
 
 export interface StatsFilter {
   from: string
@@ -75,8 +75,8 @@ export async function reportStats(ctx: Ctx, f: StatsFilter): Promise<ReportStats
       .select({
         total: sql<number>`count(*)::int`,
         open: sql<number>`count(*) filter (where ${reports.stateType} = 'open')::int`,
-        overdue: sql<number>`count(*) filter (where ${reports.stateType} = 'open' and ${reports.dueAt} < ${now})::int`,
-        dueSoon: sql<number>`count(*) filter (where ${reports.stateType} = 'open' and ${reports.dueAt} >= ${now} and ${reports.dueAt} < ${new Date(now.getTime() + 3_600_000)})::int`,
+        overdue: sql<number>`count(*) filter (where ${reports.stateType} = 'open' and ${reports.dueAt} < ${tsParam(now)})::int`,
+        dueSoon: sql<number>`count(*) filter (where ${reports.stateType} = 'open' and ${reports.dueAt} >= ${tsParam(now)} and ${reports.dueAt} < ${tsParam(new Date(now.getTime() + 3_600_000))})::int`,
       })
       .from(reports)
       .where(where),
