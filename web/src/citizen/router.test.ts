@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest'
+import { createCitizenRouter, featureRoutes, safeRedirect } from './router'
+
+const Page = { template: '<div />' }
+
+describe('citizen router', () => {
+  it('registers every feature’s routes', () => {
+    const routes = featureRoutes({
+      './reports/routes.ts': { default: [{ path: '/reports/:id', component: Page }] },
+      './appeals/routes.ts': { default: [{ path: '/appeals', component: Page, meta: { auth: true } }] },
+    })
+    expect(routes.map((r) => r.path)).toEqual(['/appeals', '/reports/:id'])
+  })
+
+  it('sends a signed-out citizen to sign-in and remembers where they were going', async () => {
+    const router = createCitizenRouter({ ensureSession: async () => false })
+    await router.push('/notifications?x=1')
+    expect(router.currentRoute.value.name).toBe('login')
+    expect(router.currentRoute.value.query.redirect).toBe('/notifications?x=1')
+  })
+
+  it('lets a signed-in citizen through and leaves public pages open', async () => {
+    const signedIn = createCitizenRouter({ ensureSession: async () => true })
+    await signedIn.push('/notifications')
+    expect(signedIn.currentRoute.value.name).toBe('notifications')
+    const anonymous = createCitizenRouter({ ensureSession: async () => false })
+    await anonymous.push('/cases')
+    expect(anonymous.currentRoute.value.name).toBe('cases')
+    await anonymous.push('/no/such/page')
+    expect(anonymous.currentRoute.value.name).toBe('not-found')
+  })
+
+  it('follows only same-site paths after sign-in', () => {
+    expect(safeRedirect('/appeals/1')).toBe('/appeals/1')
+    expect(safeRedirect('//evil.example')).toBe('/')
+    expect(safeRedirect('https://evil.example')).toBe('/')
+    expect(safeRedirect('/login?redirect=/x')).toBe('/')
+    expect(safeRedirect(undefined)).toBe('/')
+  })
+})
