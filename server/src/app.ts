@@ -4,14 +4,12 @@ import { dirname, join } from 'node:path'
 import { serveStatic } from '@hono/node-server/serve-static'
 import { z } from '@hono/zod-openapi'
 import { CaseSummary } from '@tp/shared'
-import { bodyLimit } from 'hono/body-limit'
 import { compress } from 'hono/compress'
 import { modules } from './modules'
 import { sessionMiddleware } from './modules/identity/sessions'
 import { CITIZEN, PUBLIC } from './platform/access'
 import type { AppDeps } from './platform/context'
-import { AppError } from './platform/errors'
-import { apiNotFound, errorHandler, requestContext, securityHeaders } from './platform/http'
+import { apiNotFound, errorHandler, requestContext, requestLimits, securityHeaders } from './platform/http'
 import { createRouter, jsonContent, route } from './platform/openapi'
 import { eventsHandler } from './platform/sse'
 
@@ -26,15 +24,8 @@ export function createApp(deps: AppDeps) {
   app.onError(errorHandler(deps))
   app.use('*', requestContext(deps))
   app.use('*', securityHeaders(deps.config.frameAncestors))
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: deps.config.bodyLimitBytes,
-      onError: () => {
-        throw new AppError(413, 'payload_too_large', `Request body is larger than ${Math.floor(deps.config.bodyLimitBytes / 1048576)} MB`)
-      },
-    }),
-  )
+  app.use('/api/*', ...requestLimits(deps.config))
+  app.use('/open311/*', ...requestLimits(deps.config))
   app.use('/api/*', sessionMiddleware(deps))
   app.use('/open311/*', sessionMiddleware(deps))
 

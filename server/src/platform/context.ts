@@ -46,6 +46,8 @@ export interface Ctx {
   now(): Date
   /** Queued until the request's work is committed; dropped if it fails. */
   emit(event: DomainEvent): void
+  /** Storage keys written by this request: deleted again if it fails and no files row refers to them. */
+  storageWrites?: string[]
 }
 
 export type AppEnv = {

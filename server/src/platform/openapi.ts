@@ -5,6 +5,7 @@ import { type Access, authorize } from './access'
 import type { AppEnv } from './context'
 import { validationError } from './errors'
 import { idempotent } from './idempotency'
+import { hitAll, type RouteLimit, routeLimits } from './rate-limit'
 
 /** Every feature's router: validation failures become the one 400 error envelope. */
 export function createRouter() {
@@ -34,6 +35,8 @@ type RouteInput = Omit<RouteConfig, 'middleware'> & {
   access: Access
   /** Honour `Idempotency-Key`: replay the first response, never create twice. */
   idempotent?: boolean
+  /** Count every attempt per account and per address before anything else runs (429 + Retry-After). */
+  rateLimit?: RouteLimit
   middleware?: MiddlewareHandler<AppEnv>[]
 }
 
@@ -42,15 +45,25 @@ type RouteInput = Omit<RouteConfig, 'middleware'> & {
  * `x-access`, so the authorization matrix test can walk every route.
  */
 export function route<const R extends RouteInput>(r: R) {
-  const { access, idempotent: idem, middleware = [], ...rest } = r
-  const mw: MiddlewareHandler<AppEnv>[] = [authorize(access), ...(idem ? [idempotent()] : []), ...middleware]
+  const { access, idempotent: idem, rateLimit, middleware = [], ...rest } = r
+  const mw: MiddlewareHandler<AppEnv>[] = [authorize(access), ...(rateLimit ? [limited(rateLimit)] : []), ...(idem ? [idempotent()] : []), ...middleware]
   return createRoute({
     ...rest,
     middleware: mw,
     'x-access': access,
     responses: { ...STANDARD_ERRORS, ...rest.responses },
     ...(idem ? { 'x-idempotent': true } : {}),
-  } as Omit<R, 'access' | 'idempotent' | 'middleware'> & { middleware: MiddlewareHandler<AppEnv>[] })
+    ...(rateLimit ? { 'x-rate-limit': rateLimit } : {}),
+  } as Omit<R, 'access' | 'idempotent' | 'rateLimit' | 'middleware'> & { middleware: MiddlewareHandler<AppEnv>[] })
+}
+
+/** Runs on the shared handle, outside any transaction: the count stands even if the request then fails. */
+function limited(limit: RouteLimit): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const ctx = c.get('ctx')
+    await hitAll(ctx.deps.database.db, routeLimits(limit, ctx.ip, ctx.actor as { kind: string; id?: string }), ctx.now())
+    await next()
+  }
 }
 
 export const jsonContent = <T>(schema: T, description = 'OK') => ({

@@ -4,6 +4,7 @@ import { APPEAL_TYPES, EVIDENCE_LIMITS, GROUNDS, LEGAL_BASES, REFUSE_REASONS, RE
 import { AppealCreateFields, AppealView, MaterialSupplyFields, MyAppealItem, ReplyLetter, WithdrawBody } from '@tp/shared/appeals/schemas'
 import { CITIZEN, PUBLIC, SIGNED_IN } from '../../platform/access'
 import { createRouter, jsonBody, jsonContent, route } from '../../platform/openapi'
+import { RATE_LIMITS } from '../../platform/rate-limit'
 import { storeUpload } from '../../platform/uploads'
 import { loadForCitizen } from './appeals.core'
 import { citizenView, fileAppeal, getCitizenAppeal, inspectEvidence, myAppeals, readFile, replyLetter } from './appeals.service'
@@ -101,6 +102,7 @@ export const appealRoutes = createRouter()
       tags,
       access: CITIZEN,
       idempotent: true,
+      rateLimit: RATE_LIMITS.appealFile,
       summary: 'File an appeal (multipart: fields + up to 9 evidence files, photos or PDF, 20 MB in all)',
       description: 'One open appeal per ticket: a second gets 409 `appeal_exists` with `appeal.link` to the first.',
       request: { body: { required: true, content: { 'multipart/form-data': { schema: AppealCreateFields.extend({ evidence: Files }) } } } },

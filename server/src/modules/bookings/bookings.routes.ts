@@ -16,6 +16,7 @@ import {
 } from '@tp/shared/bookings/schemas'
 import { CITIZEN, PUBLIC } from '../../platform/access'
 import { createRouter, jsonBody, jsonContent, route } from '../../platform/openapi'
+import { RATE_LIMITS } from '../../platform/rate-limit'
 import { bookingIcs, cancelMyBooking, checkInMyBooking, createBooking, getMyBooking, listMyBookings, rescheduleMyBooking, strikes } from './bookings.service'
 import { getPolicy, getPublicOffice, listPublicOffices, listServices } from './config.service'
 import { hallDisplay } from './queue.service'
@@ -138,6 +139,7 @@ export const bookingRoutes = createRouter()
       tags,
       access: CITIZEN,
       idempotent: true,
+      rateLimit: RATE_LIMITS.bookingCreate,
       summary: 'Book a slot (capacity is enforced in the database: never overbooked)',
       request: { body: jsonBody(BookingCreate) },
       responses: { 201: jsonContent(BookingDetail, 'Booked') },
