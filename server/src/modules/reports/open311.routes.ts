@@ -1,5 +1,6 @@
 import { OpenAPIHono, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
+import { HTTPException } from 'hono/http-exception'
 import { PUBLIC } from '../../platform/access'
 import type { AppEnv } from '../../platform/context'
 import { AppError } from '../../platform/errors'
@@ -125,6 +126,10 @@ open311Routes.onError((err, c) => {
   } else if (err instanceof AppError && [400, 403, 404, 429].includes(err.status)) {
     status = err.status as 400 | 403 | 404 | 429
     description = err.message
+  } else if (err instanceof HTTPException && err.status < 500) {
+    // e.g. the form validator refusing a body that is not form-encoded.
+    status = err.status === 413 ? 400 : (([400, 403, 404, 429].includes(err.status) ? err.status : 400) as 400 | 403 | 404 | 429)
+    description = err.message || 'Invalid request: send application/x-www-form-urlencoded'
   } else {
     c.get('ctx')?.deps.log.error({ err, path: c.req.path }, 'open311 error')
   }

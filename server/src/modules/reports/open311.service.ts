@@ -263,7 +263,12 @@ export async function postRequest(ctx: Ctx, form: Record<string, string>) {
 }
 
 export async function listKeys(ctx: Ctx) {
-  const rows = await ctx.db.select().from(open311Keys).orderBy(desc(open311Keys.createdAt))
+  const actor = requireStaff(ctx.actor)
+  const rows = await ctx.db
+    .select()
+    .from(open311Keys)
+    .where(inArray(open311Keys.unitId, [...actor.unitScope]))
+    .orderBy(desc(open311Keys.createdAt))
   return rows.map((k) => ({
     id: k.id,
     name: k.name,
@@ -281,7 +286,7 @@ export async function createKey(ctx: Ctx, name: string) {
   const apiKey = `o311_${randomBytes(24).toString('base64url')}`
   const [k] = await ctx.db
     .insert(open311Keys)
-    .values({ name, prefix: apiKey.slice(0, 9), keyHash: hashKey(apiKey), createdBy: actor.id, createdAt: ctx.now() })
+    .values({ name, prefix: apiKey.slice(0, 9), keyHash: hashKey(apiKey), unitId: actor.unitId, createdBy: actor.id, createdAt: ctx.now() })
     .returning()
   if (!k) throw new Error('insert failed')
   await audit(ctx, { entityType: 'open311_key', entityId: k.id, action: 'open311_key.create', after: { name, prefix: k.prefix } })
@@ -289,10 +294,11 @@ export async function createKey(ctx: Ctx, name: string) {
 }
 
 export async function revokeKey(ctx: Ctx, id: string) {
+  const actor = requireStaff(ctx.actor)
   const [k] = await ctx.db
     .update(open311Keys)
     .set({ revokedAt: ctx.now() })
-    .where(and(eq(open311Keys.id, id), isNull(open311Keys.revokedAt)))
+    .where(and(eq(open311Keys.id, id), isNull(open311Keys.revokedAt), inArray(open311Keys.unitId, [...actor.unitScope])))
     .returning()
   if (!k) throw notFound('API key')
   await audit(ctx, { entityType: 'open311_key', entityId: id, action: 'open311_key.revoke', before: { name: k.name } })

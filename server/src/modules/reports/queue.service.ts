@@ -17,7 +17,7 @@ import { citizens, staff, units } from '../identity/identity.tables'
 import { getKind } from './kinds.service'
 import { detailCore } from './reports.service'
 import { grids, reportSightings, reportSupporters, reports } from './reports.tables'
-import { iso, tsParam, type ReportJoined, type ReportRow, selectReports, toSummary } from './reports.view'
+import { iso, type ReportJoined, type ReportRow, selectReports, toSummary, tsParam } from './reports.view'
 import { actorRole, addEvent, applyTransition, audienceOf, liveData } from './transition'
 
 /** A report in the staff member's unit scope, else 404. */

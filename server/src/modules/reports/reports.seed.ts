@@ -72,7 +72,9 @@ export async function seedReports(ctx: Ctx, refs: DemoRefs): Promise<void> {
     })
   }
   const hash = createHash('sha256').update(DEMO_OPEN311_KEY).digest('hex')
-  await ctx.db.insert(open311Keys).values({ name: '演示客户端 (demo)', prefix: DEMO_OPEN311_KEY.slice(0, 9), keyHash: hash, createdBy: ids.admin })
+  await ctx.db
+    .insert(open311Keys)
+    .values({ name: '演示客户端 (demo)', prefix: DEMO_OPEN311_KEY.slice(0, 9), keyHash: hash, unitId: refs.units.detachment, createdBy: ids.admin })
 
   const allUnits = (await ctx.db.select({ id: units.id }).from(units)).map((u) => u.id)
   const people = await ctx.db

@@ -1,6 +1,20 @@
 import type { GridGeometry, KindConfig, ReportState } from '@tp/shared/reports/index'
 import { sql } from 'drizzle-orm'
-import { bigserial, boolean, doublePrecision, index, integer, jsonb, pgSequence, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import {
+  bigserial,
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgSequence,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core'
 
 const ts = (name: string) => timestamp(name, { withTimezone: true })
 
@@ -174,6 +188,8 @@ export const open311Keys = pgTable('open311_keys', {
   name: text('name').notNull(),
   prefix: text('prefix').notNull(),
   keyHash: text('key_hash').notNull().unique(),
+  /** The issuing admin's unit: admins see and revoke the keys of their own scope only. */
+  unitId: uuid('unit_id'),
   createdBy: uuid('created_by'),
   createdAt: ts('created_at').notNull().defaultNow(),
   lastUsedAt: ts('last_used_at'),

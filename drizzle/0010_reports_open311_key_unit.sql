@@ -1,0 +1,1 @@
+ALTER TABLE "open311_keys" ADD COLUMN "unit_id" uuid;
