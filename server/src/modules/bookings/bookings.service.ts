@@ -170,8 +170,17 @@ async function timeline(db: Db, bookingId: string): Promise<TimelineEvent[]> {
   }))
 }
 
+const qrCache = new Map<string, Promise<string>>()
+
+/** The booking code as an SVG QR code (small cache: the page is reloaded often while waiting). */
 export function qrSvg(code: string): Promise<string> {
-  return QRCode.toString(code, { type: 'svg', margin: 1, errorCorrectionLevel: 'M', width: 240 })
+  let svg = qrCache.get(code)
+  if (!svg) {
+    svg = QRCode.toString(code, { type: 'svg', margin: 1, errorCorrectionLevel: 'M', width: 240 })
+    if (qrCache.size >= 2000) qrCache.delete(qrCache.keys().next().value as string)
+    qrCache.set(code, svg)
+  }
+  return svg
 }
 
 async function loadOwn(ctx: Ctx, id: string, lock = false): Promise<Bundle> {
@@ -332,7 +341,8 @@ export async function createBooking(ctx: Ctx, input: BookingCreate): Promise<Boo
     }
     await tx.select({ id: citizens.id }).from(citizens).where(eq(citizens.id, me.id)).for('update')
     await assertMayBook(t, me.id, service.id, policy)
-    if (!(await takePlace(tx, slot.id))) throw conflict('slot_full', 'This time slot is fully booked; please choose another')
+    // A slot already full is refused before any work; the conditional update below is the guarantee.
+    if (slot.booked >= slot.capacity) throw conflict('slot_full', 'This time slot is fully booked; please choose another')
     let row: BookingRow | undefined
     try {
       ;[row] = await tx
@@ -378,6 +388,9 @@ export async function createBooking(ctx: Ctx, input: BookingCreate): Promise<Boo
       params: { code: b.code, service: service.name, office: office.name, when: fmtWhen(b) },
       link: `/bookings/${b.id}`,
     })
+    // Last: take the place. The slot row stays locked only from here to the commit, so bookers
+    // queueing on a popular slot wait for one UPDATE and a commit each, not the whole booking.
+    if (!(await takePlace(tx, slot.id))) throw conflict('slot_full', 'This time slot is fully booked; please choose another')
     emitBooking(t, b, office.unitId)
     return b.id
   })
