@@ -1,6 +1,8 @@
 import { citizens, staff, units } from '@tp/server/modules/identity/identity.tables'
 import { createSession } from '@tp/server/modules/identity/sessions'
-import { eq, isNull } from 'drizzle-orm'
+import { hashPassword } from '@tp/server/modules/identity/staff.service'
+import { createUnit } from '@tp/server/modules/identity/units'
+import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../support/app'
 import { Client } from '../support/client'
@@ -11,8 +13,11 @@ import { Client } from '../support/client'
  * operation publishes (`x-access`). Routes added by any feature are picked up automatically.
  *
  * - Not allowed by the rule: anonymous → 401, anyone signed in → 403 (never 2xx).
+ * - Public: never refused because of a session (a route with its own credential, such as an
+ *   evaluator's device token, may refuse everyone alike).
  * - Allowed: never 401/403 (requests carry a deliberately invalid body where the operation has one,
  *   so authorization is proven without changing anything), never 5xx.
+ * - Lists: citizen B never sees citizen A's rows, other-unit staff never see unit X's rows.
  * - Path ids are real: discovered from the collection route (`/x/{id}` → `GET /x`) as citizen A or
  *   as staff of the jurisdiction (unit X), or given by a fixture below. Citizen B and staff of
  *   another unit then try them with a plausible body and must get 404 or 403 — or a validation
@@ -88,6 +93,8 @@ interface Fixture {
   shared?: boolean
   /** Any citizen may act on it (e.g. "me too" on someone else's report): no citizen-B check. */
   anyCitizen?: boolean
+  /** A list that legitimately shows the same rows to everyone allowed (a catalogue): no isolation check. */
+  sharedList?: boolean
 }
 
 const fx: { victimStaff: string; spareUnit: string; citizenA: string } = { victimStaff: '', spareUnit: '', citizenA: '' }
@@ -110,6 +117,10 @@ const FIXTURES: Record<string, Fixture> = {
   'PATCH /api/console/bookings/services/{id}': { shared: true },
   'POST /api/console/open311/keys/{id}/revoke': { shared: true },
   'DELETE /api/console/api-keys/{id}': { shared: true },
+  // Catalogues and configuration every allowed member of staff sees alike.
+  'GET /api/console/bookings/services': { sharedList: true },
+  'GET /api/console/open311/keys': { sharedList: true },
+  'GET /api/console/api-keys': { sharedList: true },
 }
 
 // -------------------------------------------------------------------------------------------------
@@ -292,19 +303,20 @@ beforeAll(async () => {
   let ip = 1
   const nextIp = () => `10.123.${Math.floor(ip / 250)}.${ip++ % 250}`
   const admin = await new Client(t, nextIp()).signInStaff('admin')
-  const [root] = await db.select().from(units).where(isNull(units.parentId))
   const [b1] = await db.select().from(units).where(eq(units.name, '城区一大队'))
 
-  // Another unit: a brigade of its own with no data, one staff member per role.
-  const other = await admin.post('/api/console/admin/units', { name: '矩阵外单位大队', kind: 'brigade', parentId: root?.id })
-  expect(other.status).toBe(201)
+  // Another unit: a separate organisation tree (a second 支队) with no data, one staff member per
+  // role. Being outside the jurisdiction's tree, nothing of unit X is in their scope and nothing of
+  // theirs is in unit X's, so any row both see in a list is a leak.
+  const other = await createUnit(db, { name: '矩阵外单位支队', kind: 'detachment', parentId: null })
+  const passwordHash = await hashPassword('Matrix-pass-2026')
   const otherStaff: Record<string, string> = {}
   for (const [key, role] of Object.entries(ROLES)) {
-    const created = await admin.post('/api/console/staff', { username: `mx.${key}`, name: `矩阵${key}`, role, unitId: other.body.id })
-    expect(created.status).toBe(201)
-    const s = await new Client(t, nextIp()).signInStaff(`mx.${key}`, created.body.temporaryPassword)
-    expect((await s.post('/api/auth/staff/password', { currentPassword: created.body.temporaryPassword, newPassword: 'Matrix-pass-2026' })).status).toBe(200)
-    otherStaff[key] = created.body.staff.id
+    const [row] = await db
+      .insert(staff)
+      .values({ username: `mx.${key}`, name: `矩阵${key}`, role: role as 'admin', unitId: other.id, passwordHash })
+      .returning({ id: staff.id })
+    otherStaff[key] = row?.id as string
   }
   const victim = await admin.post('/api/console/staff', { username: 'mx.victim', name: '矩阵受试', role: 'dispatcher', unitId: b1?.id })
   fx.victimStaff = victim.body.staff.id
@@ -345,6 +357,11 @@ describe('authorization matrix', () => {
       const url = `${fill(op.path, values)}${queryString(op)}`
       const hasBody = !!op.body
       const failures: string[] = []
+      /** What anonymous got on a public route: a session must never make it forbidden. */
+      let anonymousStatus = 0
+
+      /** Ids each identity saw in a list answer (GET without path ids). */
+      const seen = new Map<string, Set<string>>()
 
       for (const who of identities) {
         const allowed = allows(op.access, who)
@@ -357,9 +374,16 @@ describe('authorization matrix', () => {
         let body: unknown
         if (hasBody) body = foreignCheck ? sampleBody(op) : INVALID_BODY
         const res = await call(who, op.method, url, body)
+        if (op.method === 'GET' && !op.path.includes('{') && res.status === 200) seen.set(who.name, listIds(res.body))
         const where = `${who.name} → ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`
+        if (who.kind === 'anonymous') anonymousStatus = res.status
         if (res.status >= 500) failures.push(`5xx: ${where}`)
-        else if (!allowed) {
+        else if (op.access.public) {
+          // Public at the session level; a route may still check its own credential (a device token,
+          // an Open311 api_key) and answer 401/403 — but then it must do so for everyone alike.
+          const ownCredential = anonymousStatus === 401 || anonymousStatus === 403
+          if (!ownCredential && (res.status === 401 || res.status === 403)) failures.push(`public route refused a session: ${where}`)
+        } else if (!allowed) {
           const expected = who.kind === 'anonymous' ? 401 : 403
           if (res.status !== expected) failures.push(`expected ${expected}: ${where}`)
         } else if (foreignCheck) {
@@ -370,10 +394,36 @@ describe('authorization matrix', () => {
           failures.push(`allowed but refused: ${where}`)
         }
       }
+      // List isolation: citizen B never sees citizen A's rows; staff of the other unit never see
+      // what staff of unit X (the jurisdiction) see in the same list.
+      if (!op.access.public && !fixture.sharedList) {
+        const overlap = (a: string, b: string) => {
+          const x = seen.get(a)
+          const y = seen.get(b)
+          return x && y ? [...x].filter((id) => y.has(id)) : []
+        }
+        const pairs: [string, string][] = [['citizen A', 'citizen B']]
+        for (const key of Object.keys(ROLES)) pairs.push([`staff ${key}`, `other-unit ${key}`])
+        for (const [owner, foreign] of pairs) {
+          const leaked = overlap(owner, foreign)
+          if (leaked.length) failures.push(`list shows ${owner}'s rows to ${foreign}: ${leaked.slice(0, 3).join(', ')}`)
+        }
+      }
       expect(failures, `${op.method} ${url}`).toEqual([])
     })
   }
 })
+
+/** The ids of a list answer (`items[].id` or an array of `{ id }`). */
+function listIds(body: unknown): Set<string> {
+  const items = Array.isArray(body) ? body : Array.isArray((body as Json | null)?.items) ? ((body as Json).items as unknown[]) : []
+  const ids = new Set<string>()
+  for (const it of items) {
+    const id = it && typeof it === 'object' ? (it as Json).id : undefined
+    if (typeof id === 'string' || typeof id === 'number') ids.add(String(id))
+  }
+  return ids
+}
 
 function sampleBody(op: Operation): unknown {
   const json = op.body?.content['application/json']

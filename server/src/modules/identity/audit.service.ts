@@ -5,6 +5,7 @@ import { audit } from '../../platform/audit'
 import { type Ctx, requireStaff } from '../../platform/context'
 import { auditLog } from '../../platform/platform.tables'
 import { citizens, staff, units } from './identity.tables'
+import { coversWholeOrganisation } from './units'
 
 export const AUDIT_EXPORT_MAX_ROWS = 10_000
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -12,13 +13,15 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 type Filter = Omit<AuditQuery, 'limit' | 'cursor'>
 
 /**
- * The search conditions: the filters plus the caller's scope. A unit head sees rows of their unit
- * subtree; an admin also sees rows that belong to no unit (citizen sign-ins, system jobs).
+ * The search conditions: the filters plus the caller's scope. Everyone sees the rows of their unit
+ * subtree; an admin whose scope is the whole organisation also sees rows that belong to no unit
+ * (citizen sign-ins and profile changes, system jobs).
  */
 async function conditions(ctx: Ctx, f: Filter): Promise<SQL | null> {
   const actor = requireStaff(ctx.actor)
   const scope = [...actor.unitScope]
-  const where: (SQL | undefined)[] = [actor.role === 'admin' ? or(inArray(auditLog.unitId, scope), isNull(auditLog.unitId)) : inArray(auditLog.unitId, scope)]
+  const unitless = actor.role === 'admin' && (await coversWholeOrganisation(ctx))
+  const where: (SQL | undefined)[] = [unitless ? or(inArray(auditLog.unitId, scope), isNull(auditLog.unitId)) : inArray(auditLog.unitId, scope)]
   if (f.unitId) where.push(eq(auditLog.unitId, f.unitId))
   if (f.action)
     where.push(f.action.endsWith('*') ? sql`${auditLog.action} like ${`${f.action.slice(0, -1).replace(/[\\%_]/g, '\\$&')}%`}` : eq(auditLog.action, f.action))

@@ -3,8 +3,9 @@ import { asc, eq, inArray, sql } from 'drizzle-orm'
 import { audit } from '../../platform/audit'
 import { type Ctx, requireStaff } from '../../platform/context'
 import { badRequest, notFound } from '../../platform/errors'
-import { citizens, units, vehicles } from './identity.tables'
+import { citizens, vehicles } from './identity.tables'
 import { featureModules, toVehicle } from './profile.service'
+import { coversWholeOrganisation } from './units'
 
 /**
  * Staff find a citizen by an exact mobile or plate number (no browsing everyone). The list is
@@ -45,13 +46,12 @@ export async function searchCitizens(ctx: Ctx, q: string): Promise<CitizenListIt
 }
 
 /**
- * May this staff member see the citizen's personal data? Staff of a root unit (the whole
- * jurisdiction) may; anyone else only when a feature says the citizen has a case in their scope.
+ * May this staff member see the citizen's personal data? Staff whose scope is the whole
+ * organisation may; anyone else only when a feature says the citizen has a case in their scope.
  */
 async function citizenInScope(ctx: Ctx, citizenId: string): Promise<boolean> {
   const actor = requireStaff(ctx.actor)
-  const [own] = await ctx.db.select({ parentId: units.parentId }).from(units).where(eq(units.id, actor.unitId))
-  if (own && own.parentId === null) return true
+  if (await coversWholeOrganisation(ctx)) return true
   for (const m of await featureModules()) {
     if (m.citizenInScope && (await m.citizenInScope(ctx, citizenId, actor.unitScope))) return true
   }

@@ -41,6 +41,16 @@ export async function createUnit(db: Db, input: { name: string; kind: (typeof un
   return row as typeof units.$inferSelect
 }
 
+/**
+ * Does the staff member's scope cover the whole organisation (every unit)? Only then do they see
+ * what belongs to no unit: citizens without a case in their scope, citizen sign-ins in the audit log.
+ */
+export async function coversWholeOrganisation(ctx: Ctx): Promise<boolean> {
+  if (ctx.actor.kind !== 'staff') return false
+  const [all] = await ctx.db.select({ n: sql<number>`count(*)::int` }).from(units)
+  return (all?.n ?? 0) > 0 && ctx.actor.unitScope.length >= (all?.n ?? 0)
+}
+
 type UnitRow = typeof units.$inferSelect
 const publicUnit = ({ id, parentId, name, kind }: UnitRow) => ({ id, parentId, name, kind })
 
