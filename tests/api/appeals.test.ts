@@ -25,6 +25,9 @@ beforeAll(async () => {
 afterAll(() => t.close())
 
 const v = (r: { body: { version: number } }) => r.body.version
+/** Another citizen each time: filing is rate-limited per account (20 an hour), as in production. */
+let phoneSeq = 0
+const fresh = () => citizen(t, `1358800${String(++phoneSeq).padStart(4, '0')}`)
 
 describe('tickets for citizens', () => {
   it('publishes the clock policy of every appeal type with its citation', async () => {
@@ -98,10 +101,11 @@ describe('filing an appeal', () => {
 
   it('checks uploads by content, their number and the statement length', async () => {
     const [tk] = await importTickets(admin, [{ plate: '川A12345' }])
+    const me = await fresh()
     const base = { decisionNo: tk!.decisionNo!, plate: '川A12345', grounds: 'other', statement: STATEMENT, contactPhone: '13800138000' }
-    const fake = await zhang.post('/api/appeals', appealForm(base, [file('not really a photo', 'photo.jpg', 'image/jpeg')]))
+    const fake = await me.post('/api/appeals', appealForm(base, [file('not really a photo', 'photo.jpg', 'image/jpeg')]))
     expect(fake.status).toBe(415)
-    const many = await zhang.post(
+    const many = await me.post(
       '/api/appeals',
       appealForm(
         base,
@@ -109,15 +113,15 @@ describe('filing an appeal', () => {
       ),
     )
     expect(many.status).toBe(400)
-    const short = await zhang.post('/api/appeals', appealForm({ ...base, statement: '太短了' }))
+    const short = await me.post('/api/appeals', appealForm({ ...base, statement: '太短了' }))
     expect(short.status).toBe(400)
     expect(short.body.error.details.map((d: { path: string }) => d.path)).toContain('body.statement')
-    const badPhone = await zhang.post('/api/appeals', appealForm({ ...base, contactPhone: '12345' }))
+    const badPhone = await me.post('/api/appeals', appealForm({ ...base, contactPhone: '12345' }))
     expect(badPhone.status).toBe(400)
-    const unknownField = await zhang.post('/api/appeals', appealForm({ ...base, outcome: 'revoked' }))
+    const unknownField = await me.post('/api/appeals', appealForm({ ...base, outcome: 'revoked' }))
     expect(unknownField.status).toBe(400)
     // Nothing was created by the failed attempts.
-    const ok = await zhang.post('/api/appeals', appealForm(base))
+    const ok = await me.post('/api/appeals', appealForm(base))
     expect(ok.status).toBe(201)
   })
 
@@ -275,7 +279,7 @@ describe('the journey: accept, material, revoke, approval, letter', () => {
 describe('transitions per role', () => {
   async function inReviewBy(reviewer: Client, username: string) {
     const [tk] = await importTickets(admin, [{ plate: '川A12345' }])
-    const filed = await fileOn(zhang, { decisionNo: tk!.decisionNo!, plate: '川A12345' })
+    const filed = await fileOn(await fresh(), { decisionNo: tk!.decisionNo!, plate: '川A12345' })
     const reviewerId = (await reviewer.get('/api/me')).body.id
     const acc = await head.post(`/api/console/appeals/${filed.id}/accept`, { version: filed.version, assign: reviewerId })
     expect(acc.status, `${username}: ${JSON.stringify(acc.body)}`).toBe(200)
@@ -368,18 +372,19 @@ describe('transitions per role', () => {
 
   it('refuses to accept with a reason and issues a refusal letter', async () => {
     const [tk] = await importTickets(admin, [{ plate: '川A12345' }])
-    const filed = await fileOn(zhang, { decisionNo: tk!.decisionNo!, plate: '川A12345' })
+    const me = await fresh()
+    const filed = await fileOn(me, { decisionNo: tk!.decisionNo!, plate: '川A12345' })
     const refused = await legal.post(`/api/console/appeals/${filed.id}/refuse`, { version: filed.version, reason: 'out_of_time', note: '已超过申诉期限。' })
     expect(refused.status).toBe(200)
     expect(refused.body.state).toBe('refused')
-    const mine = await zhang.get(`/api/appeals/${filed.id}`)
+    const mine = await me.get(`/api/appeals/${filed.id}`)
     expect(mine.body.refusal).toEqual({ reason: 'out_of_time', note: '已超过申诉期限。' })
-    const letter = await zhang.get(`/api/appeals/${filed.id}/letter`)
+    const letter = await me.get(`/api/appeals/${filed.id}/letter`)
     expect(letter.body).toMatchObject({ kind: 'refusal', refusalReason: 'out_of_time' })
     // Closed: a new appeal on the same ticket is possible again.
     expect(
       (
-        await zhang.post(
+        await me.post(
           '/api/appeals',
           appealForm({ decisionNo: tk!.decisionNo!, plate: '川A12345', grounds: 'other', statement: STATEMENT, contactPhone: '13800138000' }),
         )
@@ -398,7 +403,7 @@ describe('transitions per role', () => {
 
   it('answers a stale version with 409 and the current state', async () => {
     const [tk] = await importTickets(admin, [{ plate: '川A12345' }])
-    const filed = await fileOn(zhang, { decisionNo: tk!.decisionNo!, plate: '川A12345' })
+    const filed = await fileOn(await fresh(), { decisionNo: tk!.decisionNo!, plate: '川A12345' })
     await legal.post(`/api/console/appeals/${filed.id}/accept`, { version: filed.version })
     const second = await legal2.post(`/api/console/appeals/${filed.id}/refuse`, { version: filed.version, reason: 'not_party' })
     expect(second.status).toBe(409)
@@ -506,8 +511,9 @@ describe('the queue', () => {
 
   it('assigns round-robin within the unit', async () => {
     const [a, b] = await importTickets(admin, [{ plate: '川A12345' }, { plate: '川A12345' }])
-    const one = await fileOn(zhang, { decisionNo: a!.decisionNo!, plate: '川A12345' })
-    const two = await fileOn(zhang, { decisionNo: b!.decisionNo!, plate: '川A12345' })
+    const filer = await fresh()
+    const one = await fileOn(filer, { decisionNo: a!.decisionNo!, plate: '川A12345' })
+    const two = await fileOn(filer, { decisionNo: b!.decisionNo!, plate: '川A12345' })
     const x = await head.post(`/api/console/appeals/${one.id}/accept`, { version: one.version, assign: 'auto' })
     const y = await head.post(`/api/console/appeals/${two.id}/accept`, { version: two.version, assign: 'auto' })
     expect(x.status).toBe(200)
@@ -525,7 +531,8 @@ describe('the queue', () => {
 describe('extensions', () => {
   it('needs a unit head; the citizen sees the approved extension and the later due date', async () => {
     const [tk] = await importTickets(admin, [{ plate: '川A12345' }])
-    const filed = await fileOn(zhang, { decisionNo: tk!.decisionNo!, plate: '川A12345' })
+    const filer = await fresh()
+    const filed = await fileOn(filer, { decisionNo: tk!.decisionNo!, plate: '川A12345' })
     const me = (await legal.get('/api/me')).body.id
     const acc = await legal.post(`/api/console/appeals/${filed.id}/accept`, { version: filed.version, assign: me })
     const before = acc.body.due.dueDate
@@ -539,7 +546,7 @@ describe('extensions', () => {
     expect(ok.status).toBe(200)
     expect(ok.body.due.extensionDays).toBe(10)
     expect(ok.body.due.dueDate > before).toBe(true)
-    const seen = await zhang.get(`/api/appeals/${filed.id}`)
+    const seen = await filer.get(`/api/appeals/${filed.id}`)
     expect(seen.body.extensions).toEqual([expect.objectContaining({ days: 10, reason: '需函调外省档案', state: 'approved' })])
     expect(seen.body.due.dueDate).toBe(ok.body.due.dueDate)
   })

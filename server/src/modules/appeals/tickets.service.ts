@@ -103,7 +103,7 @@ export async function myTickets(ctx: Ctx): Promise<TicketView[]> {
  */
 export async function findTicketForCitizen(ctx: Ctx, decisionNo: string, plate: string | undefined): Promise<{ t: TicketRow; unitName: string }> {
   const me = requireCitizen(ctx.actor)
-  await hit(ctx.db, { bucket: `ticket-lookup:${me.id}`, max: 60, windowMs: 3_600_000 }, ctx.now())
+  await hit(ctx.db, { bucket: `ticket-lookup:${me.id}`, max: 120, windowMs: 3_600_000 }, ctx.now())
   const [row] = await ctx.db
     .select({ t: tickets, unitName: units.name })
     .from(tickets)
