@@ -92,6 +92,7 @@ export function createApp(deps: AppDeps) {
   })
   mountDocs(app)
   app.all('/api/*', apiNotFound)
+  app.all('/open311/*', apiNotFound)
   mountWeb(app, deps.config.webDist)
   return app
 }

@@ -155,8 +155,11 @@ export function requestLimits(config: { bodyLimitBytes: number }): MiddlewareHan
   return [limit, parts]
 }
 
-export const apiNotFound: NotFoundHandler<AppEnv> = (c) =>
-  c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}`, requestId: c.get('requestId') } }, 404)
+export const apiNotFound: NotFoundHandler<AppEnv> = (c) => {
+  const message = `No route for ${c.req.method} ${c.req.path}`
+  if (c.req.path.startsWith('/open311/')) return c.json([{ code: 404, description: message }], 404)
+  return c.json({ error: { code: 'not_found', message, requestId: c.get('requestId') } }, 404)
+}
 
 /** CSP for the H5 and console; framing only by the WeChat mini-program web-view origin(s). */
 export function securityHeaders(frameAncestors: readonly string[]): MiddlewareHandler<AppEnv> {

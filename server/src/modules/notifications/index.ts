@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { Notification, PageQuery, pageOf } from '@tp/shared'
-import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm'
+import { and, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm'
 import { SIGNED_IN } from '../../platform/access'
 import type { Actor } from '../../platform/context'
 import { decodeCursor, encodeCursor } from '../../platform/cursor'
@@ -81,7 +81,7 @@ const routes = createRouter()
       const rows = await ctx.db
         .update(notifications)
         .set({ readAt: ctx.now() })
-        .where(and(recipient(ctx.actor), isNull(notifications.readAt), ids ? sql`${notifications.id} = any(${ids}::uuid[])` : undefined))
+        .where(and(recipient(ctx.actor), isNull(notifications.readAt), ids ? inArray(notifications.id, ids) : undefined))
         .returning({ id: notifications.id })
       return c.json({ updated: rows.length }, 200)
     },
