@@ -1,0 +1,19 @@
+/** ECharts, loaded only when the statistics page opens (its own chunk), with just the parts used. */
+export async function loadECharts() {
+  const [core, charts, components, renderers] = await Promise.all([
+    import('echarts/core'),
+    import('echarts/charts'),
+    import('echarts/components'),
+    import('echarts/renderers'),
+  ])
+  core.use([
+    charts.LineChart,
+    charts.BarChart,
+    components.GridComponent,
+    components.TooltipComponent,
+    components.LegendComponent,
+    components.TitleComponent,
+    renderers.CanvasRenderer,
+  ])
+  return core
+}
