@@ -130,7 +130,7 @@ describe('one-time codes', () => {
     expect((await new Client(t, freshIp()).post('/api/auth/otp', { phone: '13520009999' })).status).toBe(200)
   })
 
-  it('behind a trusted proxy, counts the per-IP cap by the client address the proxy reports', async () => {
+  it('behind a trusted proxy, counts the per-IP cap by the client address the proxy reports', { timeout: 180_000 }, async () => {
     const p = await createTestApp({ env: { TRUST_PROXY: 'true' } })
     try {
       const c = new Client(p, '10.1.1.1') // the proxy's own address: the same for everyone
@@ -144,7 +144,7 @@ describe('one-time codes', () => {
     }
   })
 
-  it('never returns the code outside development mode', async () => {
+  it('never returns the code outside development mode', { timeout: 180_000 }, async () => {
     for (const NODE_ENV of ['production', 'test']) {
       const p = await createTestApp({ env: { NODE_ENV } })
       try {
@@ -242,7 +242,7 @@ describe('sessions', () => {
     expect(cookie).not.toContain('Secure')
   })
 
-  it('sets a Secure cookie in production', async () => {
+  it('sets a Secure cookie in production', { timeout: 180_000 }, async () => {
     const p = await createTestApp({ seed: true, env: { NODE_ENV: 'production', SEED_DEMO: 'true' } })
     try {
       const res = await new Client(p, freshIp()).post('/api/auth/staff/login', { username: 'head', password: 'demo12345' })
@@ -312,7 +312,7 @@ describe('sessions', () => {
     expect(expired.status).toBe(401)
   })
 
-  it('honours a configured idle timeout (STAFF_IDLE_MINUTES)', async () => {
+  it('honours a configured idle timeout (STAFF_IDLE_MINUTES)', { timeout: 180_000 }, async () => {
     const p = await createTestApp({ seed: true, now: START, env: { STAFF_IDLE_MINUTES: '5' } })
     try {
       const c = await new Client(p, freshIp()).signInStaff('legal')

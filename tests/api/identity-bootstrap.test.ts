@@ -42,7 +42,7 @@ describe('production bootstrap', () => {
     )
   })
 
-  it('refuses weak passwords and bad usernames', async () => {
+  it('refuses weak passwords and bad usernames', { timeout: 180_000 }, async () => {
     const p = await createTestApp({ env: { NODE_ENV: 'production' } })
     try {
       await expect(createFirstAdmin(p.deps, { username: 'ok.name', name: '', unitName: '某支队', password: 'short1' })).rejects.toThrow(/12 characters/)

@@ -156,7 +156,7 @@ async function lastAudit(action: string, entityId: string) {
 }
 
 describe('WeChat sign-in (网页授权 snsapi_base)', () => {
-  it('is off by default: not offered, and its routes answer 404', async () => {
+  it('is off by default: not offered, and its routes answer 404', { timeout: 180_000 }, async () => {
     const plain = await createTestApp()
     try {
       const c = new Client(plain)
@@ -274,7 +274,7 @@ describe('WeChat sign-in (网页授权 snsapi_base)', () => {
     }
   })
 
-  it('reports an unreachable WeChat API as an error, not a crash', async () => {
+  it('reports an unreachable WeChat API as an error, not a crash', { timeout: 180_000 }, async () => {
     const down = await createTestApp({
       env: { WECHAT_APPID: APPID, WECHAT_SECRET: SECRET, WECHAT_OAUTH_BASE: wechat.base, WECHAT_API_BASE: 'http://127.0.0.1:9', PUBLIC_URL },
     })
