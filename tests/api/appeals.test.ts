@@ -501,6 +501,8 @@ describe('the queue', () => {
     expect(res.body.pendingExtensions).toBeGreaterThanOrEqual(1)
     const q = await head.get('/api/console/appeals?due=overdue&pageSize=200')
     expect(q.body.total).toBe(res.body.overdue)
+    const ext = await head.get('/api/console/appeals?extension=pending')
+    expect(ext.body.total).toBe(res.body.pendingExtensions)
   })
 
   it('exports the filtered queue as XLSX', async () => {

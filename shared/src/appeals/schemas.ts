@@ -305,6 +305,8 @@ export const QueueQuery = z.object({
   assignee: z.string().max(40).optional(),
   unitId: z.string().uuid().optional(),
   due: z.enum(['soon', 'overdue']).optional(),
+  /** Only cases with an extension request waiting for a unit head. */
+  extension: z.enum(['pending']).optional(),
   from: z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/)

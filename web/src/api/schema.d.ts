@@ -20797,6 +20797,7 @@ export interface paths {
                     assignee?: string;
                     unitId?: string;
                     due?: "soon" | "overdue";
+                    extension?: "pending";
                     from?: string;
                     to?: string;
                     q?: string;
@@ -21217,6 +21218,7 @@ export interface paths {
                     assignee?: string;
                     unitId?: string;
                     due?: "soon" | "overdue";
+                    extension?: "pending";
                     from?: string;
                     to?: string;
                     q?: string;
