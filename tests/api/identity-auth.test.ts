@@ -1,3 +1,4 @@
+import { createFirstAdmin } from '@tp/server/modules/identity/bootstrap'
 import { sessions, staff } from '@tp/server/modules/identity/identity.tables'
 import { auditLog } from '@tp/server/platform/platform.tables'
 import { and, desc, eq } from 'drizzle-orm'
@@ -243,9 +244,10 @@ describe('sessions', () => {
   })
 
   it('sets a Secure cookie in production', { timeout: 180_000 }, async () => {
-    const p = await createTestApp({ seed: true, env: { NODE_ENV: 'production', SEED_DEMO: 'true' } })
+    const p = await createTestApp({ env: { NODE_ENV: 'production' } })
     try {
-      const res = await new Client(p, freshIp()).post('/api/auth/staff/login', { username: 'head', password: 'demo12345' })
+      await createFirstAdmin(p.deps, { username: 'chen', name: '陈管理', unitName: '某市公安局交通警察支队', password: 'Strong-pass-2026' })
+      const res = await new Client(p, freshIp()).post('/api/auth/staff/login', { username: 'chen', password: 'Strong-pass-2026' })
       expect(res.status).toBe(200)
       expect(res.headers.get('set-cookie')).toContain('Secure')
     } finally {
