@@ -20,7 +20,7 @@ export function mockApi(handler: (method: Method, path: string, init: unknown) =
   return {
     calls: (method: Method, path: string) =>
       spies
-        .flatMap((s, i) => s.mock.calls.map((c) => ({ method: methods[i], path: c[0] as string, init: c[1] })))
+        .flatMap((s, i) => s.mock.calls.map((c) => ({ method: methods[i], path: c[0] as string, init: c[1] as unknown })))
         .filter((c) => c.method === method && c.path === path),
     restore: () => {
       for (const s of spies) s.mockRestore()
