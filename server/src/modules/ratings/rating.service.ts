@@ -176,7 +176,7 @@ async function openFollowUp(ctx: Ctx, t: CompletedTicket, rating: RatingRow, con
     actorRole: 'system',
     actorId: null,
     toState: 'opened',
-    note: `${LEVEL_NAME_ZH[rating.level]}${rating.tags.length ? ` · ${rating.tags.join(', ')}` : ''}`,
+    note: [LEVEL_NAME_ZH[rating.level], ...rating.tags.map((c) => config.tags.find((x) => x.code === c)?.zh ?? c)].join(' · '),
     public: true,
     publicNote: null,
   })
