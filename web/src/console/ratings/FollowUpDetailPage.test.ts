@@ -63,12 +63,18 @@ describe('a follow-up case', { timeout: 30_000 }, () => {
   afterEach(() => vi.restoreAllMocks())
 
   it('offers only the actions the case allows: a verified case is called back next', async () => {
-    const { w } = await setup('unit_head', () => answer(detail))
+    const { w } = await setup('unit_head', (_m, path) =>
+      path === '/api/console/ratings/config'
+        ? answer({ tags: [{ code: 'long_wait', zh: '等候时间长', en: 'Long wait', polarity: 'bad', active: true }] })
+        : answer(detail),
+    )
+    expect(w.find('[data-test="tags"]').text()).toBe('等候时间长')
     expect(w.find('[data-test="number"]').text()).toBe('HF20260310000001')
     expect(w.find('[data-test="state"]').text()).toBe('已核实')
     expect(w.find('[data-test="form-call-back"]').exists()).toBe(true)
     for (const f of ['verify', 'rectify', 'close', 'decide', 'contest']) expect(w.find(`[data-test="form-${f}"]`).exists()).toBe(false)
     expect(w.find('[data-test="contact"]').text()).toBe('139****5678')
+    expect(w.find('[data-test="show-contact"]').exists()).toBe(true)
   })
 
   it('records a call-back with the version it saw, and shows the new state', async () => {
@@ -104,8 +110,9 @@ describe('a follow-up case', { timeout: 30_000 }, () => {
 
   it('reloads when someone else changed the case meanwhile', async () => {
     let gets = 0
-    const { w } = await setup('unit_head', (method) => {
+    const { w } = await setup('unit_head', (method, path) => {
       if (method === 'POST') return failure(409, 'version_conflict')
+      if (path === '/api/console/ratings/config') return answer({ tags: [] })
       gets++
       return answer(gets > 1 ? { ...detail, state: 'called_back', version: 2, actions: ['call_back', 'rectify'] } : detail)
     })
