@@ -9,7 +9,7 @@
  *
  * Writes tests/.artifacts/bench-bookings.json.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { seedBookings } from '@tp/server/modules/bookings/bookings.seed'
@@ -83,6 +83,8 @@ try {
     SEED_DEMO: 'false',
     DATA_DIR: dataDir,
     WEB_DIST: join(dataDir, 'none'),
+    // Each simulated phone comes from its own address (X-Forwarded-For), as behind the real proxy.
+    TRUST_PROXY: 'true',
   })
   const base = server.url
 
@@ -99,7 +101,10 @@ try {
     sequential.push(performance.now() - s)
   }
   out.availabilitySequential = { n: sequential.length, p50: round(percentile(sequential, 50)), p99: round(percentile(sequential, 99)) }
-  out.availabilityLoaded = await load({ url: base, path: availPath, connections: 20, durationSec: 10 })
+  const cpuA = cpuMs(server.child.pid)
+  const loaded = await load({ url: base, path: availPath, connections: 20, durationSec: 10 })
+  out.availabilityLoaded = { ...loaded, serverCpuMsPerRequest: round((cpuMs(server.child.pid) - cpuA) / loaded.total) }
+  out.loadAverage = readFileSync('/proc/loadavg', 'utf8').trim()
   const [{ plan } = { plan: '' }] = await sql<{ plan: string }[]>`
     explain (analyze, format text) select date, starts_at, capacity, booked from slots
     where office_id = ${officeId} and service_id = ${svc?.id as string} and date between to_char(current_date, 'YYYY-MM-DD') and to_char(current_date + 7, 'YYYY-MM-DD')`.then(
@@ -158,7 +163,8 @@ try {
   await insertSessions((q, params) => sql.unsafe(q, params as never[]), 'citizen', sessions)
   const run = async (slotId: string, group: typeof sessions, amount: number) => {
     let i = 0
-    return load({
+    const cpu0 = cpuMs(server?.child.pid)
+    const r = await load({
       url: base,
       method: 'POST',
       path: '/api/bookings',
@@ -166,10 +172,16 @@ try {
       amount,
       body: JSON.stringify({ slotId, name: '压测市民', idNumber: '11010519491231002X' }),
       setupRequest: (req: any) => {
-        const s = group[i++ % group.length] as (typeof sessions)[number]
-        return { ...req, headers: { ...req.headers, cookie: s.cookie, 'x-csrf-token': s.csrf } }
+        const n = i++
+        const s = group[n % group.length] as (typeof sessions)[number]
+        // Each citizen from their own address (behind the proxy), as on real phones: the per-address
+        // submission limit is not what is measured here.
+        const ip = `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`
+        return { ...req, headers: { ...req.headers, cookie: s.cookie, 'x-csrf-token': s.csrf, 'x-forwarded-for': ip } }
       },
     })
+    // Server CPU per request: comparable across runs even when the machine is busy.
+    return { ...r, serverCpuMsPerRequest: round((cpuMs(server?.child.pid) - cpu0) / amount) }
   }
   // (a) Room for everyone: ROOMY bookers, every request takes the same slot row's lock in turn.
   await sql`update slots set capacity = ${ROOMY} where id = ${roomy}`
@@ -180,6 +192,7 @@ try {
     select s.start_time, s.capacity, s.booked, (select count(*)::int from bookings b where b.slot_id = s.id) bookings
     from slots s where s.id in (${roomy}, ${tight}) order by s.start_time`
   out.slotsAfter = check
+  out.topRateBuckets = await sql`select bucket, count from rate_limits order by count desc limit 3`
   if (check.some((c) => c.booked > c.capacity || c.booked !== c.bookings)) throw new Error(`overbooked or inconsistent: ${JSON.stringify(check)}`)
   log('contention', out.contentionAllWin, out.contention100Places, check)
 } finally {
@@ -228,6 +241,13 @@ async function load(spec: {
     total: r.requests.total,
     seconds: r.duration,
   }
+}
+
+/** User + system CPU time of a process, in ms (Linux). */
+function cpuMs(pid: number | undefined): number {
+  if (!pid) return 0
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100
 }
 
 function round(x: number) {
