@@ -224,3 +224,39 @@ export const ratingCallBacks = pgTable(
   },
   (t) => [index('rating_callbacks_case_idx').on(t.followUpId, t.calledAt)],
 )
+
+/**
+ * Ratings counted per month, office, window and staff member — what every dashboard reads, so a
+ * satisfaction rate or a ranking sums a few hundred rows instead of scanning every rating.
+ * Maintained by a trigger on `ratings` (insert; a change of level, grouping or `excluded`;
+ * delete), so it can never drift from the ratings whoever writes them. Excluded (voided) ratings
+ * are not counted.
+ */
+export const ratingRollups = pgTable(
+  'rating_rollups',
+  {
+    month: text('month').notNull(),
+    unitId: uuid('unit_id').notNull(),
+    officeId: uuid('office_id').notNull(),
+    windowId: uuid('window_id'),
+    staffId: uuid('staff_id'),
+    verySatisfied: integer('very_satisfied').notNull().default(0),
+    satisfied: integer('satisfied').notNull().default(0),
+    basic: integer('basic').notNull().default(0),
+    dissatisfied: integer('dissatisfied').notNull().default(0),
+    veryDissatisfied: integer('very_dissatisfied').notNull().default(0),
+  },
+  (t) => [
+    uniqueIndex('rating_rollups_key_uq').on(
+      t.month,
+      t.officeId,
+      sql`coalesce(${t.windowId}, '00000000-0000-0000-0000-000000000000'::uuid)`,
+      sql`coalesce(${t.staffId}, '00000000-0000-0000-0000-000000000000'::uuid)`,
+    ),
+    index('rating_rollups_unit_month_idx').on(t.unitId, t.month),
+    check(
+      'rating_rollups_nonnegative_ck',
+      sql`${t.verySatisfied} >= 0 and ${t.satisfied} >= 0 and ${t.basic} >= 0 and ${t.dissatisfied} >= 0 and ${t.veryDissatisfied} >= 0`,
+    ),
+  ],
+)
