@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import http from 'node:http'
 import { createServer } from 'node:net'
 import { join, resolve } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import autocannon from 'autocannon'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
@@ -27,14 +29,29 @@ export interface Server {
   stop(): Promise<void>
 }
 
+export interface StartOptions {
+  /** Extra node flags, e.g. ['--cpu-prof', '--cpu-prof-dir=…']. */
+  nodeArgs?: string[]
+  /** Working directory (tsx resolves from it); default the server package. */
+  cwd?: string
+  /** Show the child's stdout (default: ignored). */
+  stdout?: boolean
+}
+
 /** Starts a TypeScript entry point (from the server package, so tsx resolves) and waits for its first 200. */
-export async function startServer(name: string, entry: string, env: Record<string, string>, healthPath = '/api/health'): Promise<Server> {
+export async function startServer(
+  name: string,
+  entry: string,
+  env: Record<string, string>,
+  healthPath = '/api/health',
+  opts: StartOptions = {},
+): Promise<Server> {
   const port = await freePort()
   const t0 = performance.now()
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-    cwd: join(ROOT, 'server'),
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', entry], {
+    cwd: opts.cwd ?? join(ROOT, 'server'),
     env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', opts.stdout ? 'inherit' : 'ignore', 'inherit'],
   })
   const url = `http://127.0.0.1:${port}`
   const deadline = Date.now() + 120_000
@@ -68,14 +85,41 @@ export async function startServer(name: string, entry: string, env: Record<strin
   }
 }
 
-export interface LoadSpec {
-  url: string
-  method?: 'GET' | 'POST'
+/** Samples a server's RSS while `work` runs; returns the work's result and the peak in MB. */
+export async function withRss<T>(servers: Server[], work: () => Promise<T>, everyMs = 200): Promise<{ result: T; peakMb: number }> {
+  let peak = 0
+  const sample = () => {
+    for (const s of servers) peak = Math.max(peak, s.rssMb())
+  }
+  sample()
+  const timer = setInterval(sample, everyMs)
+  try {
+    const result = await work()
+    sample()
+    return { result, peakMb: peak }
+  } finally {
+    clearInterval(timer)
+  }
+}
+
+/** One HTTP request (method, path, headers, body). */
+export interface Req {
+  method: 'GET' | 'POST'
   path: string
+  headers?: Record<string, string>
+  body?: string
+}
+
+export interface LoadSpec {
+  url: string | string[]
+  method?: 'GET' | 'POST'
+  path?: string
   headers?: Record<string, string>
   body?: string
   /** Per-request customisation (e.g. a different cookie or Idempotency-Key each time). */
   setupRequest?: (req: any, context: any) => any
+  /** The i-th request of the run (takes precedence over method/path/headers/body). */
+  request?: (i: number) => Req
   connections?: number
   durationSec?: number
   /** Stop after this many requests instead of a duration. */
@@ -89,30 +133,47 @@ export interface LoadResult {
   errors: number
   non2xx: number
   total: number
+  /** Responses per HTTP status. */
+  statuses?: Record<string, number>
+  /** Wall-clock seconds from the first request to the last answer. */
+  seconds?: number
 }
 
 export async function load(spec: LoadSpec): Promise<LoadResult> {
+  let n = 0
+  const first = spec.request?.(0)
+  const setupRequest = spec.request
+    ? (req: any) => {
+        const r = (spec.request as (i: number) => Req)(n++)
+        return { ...req, method: r.method, path: r.path, headers: { ...r.headers }, body: r.body }
+      }
+    : spec.setupRequest
   const r = await autocannon({
-    url: spec.url,
+    url: spec.url as string,
     connections: spec.connections ?? 50,
     ...(spec.amount ? { amount: spec.amount } : { duration: spec.durationSec ?? 10 }),
     requests: [
       {
-        method: spec.method ?? 'GET',
-        path: spec.path,
-        headers: { 'content-type': 'application/json', ...spec.headers },
-        body: spec.body,
-        setupRequest: spec.setupRequest,
+        method: first?.method ?? spec.method ?? 'GET',
+        path: first?.path ?? spec.path ?? '/',
+        headers: first ? { ...first.headers } : { 'content-type': 'application/json', ...spec.headers },
+        body: first?.body ?? spec.body,
+        setupRequest,
       },
     ],
   })
+  const statuses: Record<string, number> = {}
+  for (const [code, v] of Object.entries((r as any).statusCodeStats ?? {})) statuses[code] = Number((v as { count: number }).count)
+  const seconds = (new Date(r.finish).getTime() - new Date(r.start).getTime()) / 1000
   return {
-    rps: Math.round(r.requests.average),
+    rps: spec.amount ? Math.round(r.requests.total / Math.max(seconds, 0.001)) : Math.round(r.requests.average),
     p50: r.latency.p50,
     p99: r.latency.p99,
     errors: r.errors + r.timeouts,
     non2xx: r.non2xx,
     total: r.requests.total,
+    statuses,
+    seconds,
   }
 }
 
@@ -135,4 +196,124 @@ export function medianResult(rs: LoadResult[]): LoadResult {
 export function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b)
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0
+}
+
+/** Sends one request with keep-alive (fetch), returning the status, the body and the milliseconds taken. */
+export async function send(base: string, r: Req): Promise<{ status: number; body: string; ms: number }> {
+  const t = performance.now()
+  const res = await fetch(base + r.path, { method: r.method, headers: r.headers, body: r.body })
+  const body = await res.text()
+  return { status: res.status, body, ms: performance.now() - t }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server-sent events
+
+export interface SseClient {
+  /** Receipt time minus the event's `at` (publish time), per received event of the watched type. */
+  latencies: number[]
+  ready: Promise<void>
+  close(): void
+}
+
+/** An SSE subscriber on its own socket: records `Date.now() - data.at` for events of `type`. */
+export function sseClient(url: string, type: string, headers: Record<string, string> = {}): SseClient {
+  const latencies: number[] = []
+  let markReady: () => void = () => {}
+  let fail: (e: Error) => void = () => {}
+  const ready = new Promise<void>((ok, ko) => {
+    markReady = ok
+    fail = ko
+  })
+  const req = http.get(url, { agent: false, headers: { accept: 'text/event-stream', ...headers } }, (res) => {
+    if (res.statusCode !== 200) return fail(new Error(`SSE ${res.statusCode}`))
+    res.setEncoding('utf8')
+    let buf = ''
+    res.on('data', (chunk: string) => {
+      const now = Date.now()
+      buf += chunk
+      let end = buf.indexOf('\n\n')
+      while (end >= 0) {
+        const block = buf.slice(0, end)
+        buf = buf.slice(end + 2)
+        const event = /^event: ?(.*)$/m.exec(block)?.[1]
+        if (event === 'ready') markReady()
+        else if (event === type) {
+          const data = /^data: ?(.*)$/m.exec(block)?.[1]
+          const at = data ? (JSON.parse(data) as { at?: number }).at : undefined
+          if (typeof at === 'number') latencies.push(now - at)
+        }
+        end = buf.indexOf('\n\n')
+      }
+    })
+  })
+  req.on('error', (e) => fail(e))
+  return { latencies, ready, close: () => req.destroy() }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Web bundle (Vite manifest)
+
+interface Chunk {
+  file: string
+  imports?: string[]
+  dynamicImports?: string[]
+  css?: string[]
+}
+
+/** First-load gzip sizes (entry + static imports) of a manifest entry, in bytes. */
+export function firstLoadSize(dist: string, entry: string): { js: number; css: number; files: number } | null {
+  const path = join(dist, '.vite/manifest.json')
+  if (!existsSync(path)) return null
+  const manifest = JSON.parse(readFileSync(path, 'utf8')) as Record<string, Chunk>
+  if (!manifest[entry]) return null
+  const seen = new Set<string>()
+  const walk = (k: string) => {
+    if (seen.has(k) || !manifest[k]) return
+    seen.add(k)
+    for (const i of manifest[k]?.imports ?? []) walk(i)
+  }
+  walk(entry)
+  const chunks = [...seen].map((k) => manifest[k] as Chunk)
+  const gz = (f: string) => gzipSync(readFileSync(join(dist, f)), { level: 9 }).length
+  const css = new Set(chunks.flatMap((c) => c.css ?? []))
+  return { js: chunks.reduce((n, c) => n + gz(c.file), 0), css: [...css].reduce((n, f) => n + gz(f), 0), files: chunks.length + css.size }
+}
+
+// ---------------------------------------------------------------------------------------------
+// CPU profiles (node --cpu-prof)
+
+interface ProfileNode {
+  id: number
+  callFrame: { functionName: string; url: string; lineNumber: number }
+  hitCount?: number
+  children?: number[]
+}
+
+/** Self time by function and by package/file from a .cpuprofile, as percentages of the samples. */
+export function summariseProfile(path: string, top = 25): { functions: { name: string; pct: number }[]; modules: { name: string; pct: number }[] } {
+  const p = JSON.parse(readFileSync(path, 'utf8')) as { nodes: ProfileNode[]; samples: number[] }
+  const byId = new Map(p.nodes.map((n) => [n.id, n]))
+  const hits = new Map<number, number>()
+  for (const s of p.samples) hits.set(s, (hits.get(s) ?? 0) + 1)
+  const total = p.samples.length || 1
+  const fn = new Map<string, number>()
+  const mod = new Map<string, number>()
+  for (const [id, h] of hits) {
+    const n = byId.get(id)
+    if (!n) continue
+    const url = n.callFrame.url
+    const file = url.replace(/^file:\/\//, '').replace(ROOT, '')
+    const pkg = /node_modules\/\.pnpm\/[^/]+\/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1]
+    const where = pkg ?? (file || '(native)')
+    const name = `${n.callFrame.functionName || '(anonymous)'} ${pkg ? `[${pkg}]` : file ? `${file}:${n.callFrame.lineNumber + 1}` : ''}`.trim()
+    fn.set(name, (fn.get(name) ?? 0) + h)
+    mod.set(where, (mod.get(where) ?? 0) + h)
+  }
+  const sorted = (m: Map<string, number>) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, h]) => ({ name, pct: Math.round((h / total) * 1000) / 10 }))
+  return { functions: sorted(fn), modules: sorted(mod) }
 }

@@ -1,0 +1,144 @@
+/**
+ * The statements the portal issues per scenario, copied verbatim (whitespace normalised) from a
+ * drizzle-logged run of the portal (bench/capture.ts). The ceiling runs exactly these; the bench
+ * re-captures the portal's statements each run and reports any drift.
+ */
+
+export const KINDS_ALL = 'select "code", "config", "updated_at" from "report_kinds" order by "report_kinds"."code" asc'
+export const APPEALS_MINE =
+  'select "appeals"."id", "appeals"."seq", "appeals"."filed_on", "appeals"."number", "appeals"."ticket_id", "appeals"."citizen_id", "appeals"."unit_id", "appeals"."plate", "appeals"."decision_no", "appeals"."type", "appeals"."grounds", "appeals"."statement", "appeals"."contact_phone", "appeals"."state", "appeals"."assignee_id", "appeals"."assigned_at", "appeals"."findings", "appeals"."outcome", "appeals"."legal_basis", "appeals"."reply_text", "appeals"."corrected_fine_yuan", "appeals"."corrected_points", "appeals"."proposed_by", "appeals"."proposed_at", "appeals"."approved_by", "appeals"."refuse_reason", "appeals"."refuse_note", "appeals"."policy", "appeals"."clock_start", "appeals"."extension_days", "appeals"."due_date", "appeals"."due_at", "appeals"."paused_since", "appeals"."submitted_at", "appeals"."accepted_at", "appeals"."decided_at", "appeals"."closed_at", "appeals"."reminded1_at", "appeals"."reminded2_at", "appeals"."overdue_notified_at", "appeals"."version", "appeals"."created_at", "appeals"."updated_at", "tickets"."violation_desc" from "appeals" inner join "tickets" on "tickets"."id" = "appeals"."ticket_id" where "appeals"."citizen_id" = $1 order by "appeals"."updated_at" desc limit $2'
+export const BOOKINGS_MINE =
+  'select "bookings"."id", "bookings"."code", "bookings"."citizen_id", "bookings"."office_id", "bookings"."service_id", "bookings"."slot_id", "bookings"."date", "bookings"."start_time", "bookings"."end_time", "bookings"."starts_at", "bookings"."ends_at", "bookings"."state", "bookings"."name", "bookings"."id_number", "bookings"."plate", "bookings"."reschedule_count", "bookings"."reminded_at", "bookings"."checked_in_at", "bookings"."cancelled_at", "bookings"."no_show_at", "bookings"."completed_at", "bookings"."version", "bookings"."created_at", "bookings"."updated_at", "offices"."id", "offices"."unit_id", "offices"."name", "offices"."kind", "offices"."address", "offices"."lat", "offices"."lng", "offices"."phone", "offices"."directions", "offices"."hours", "offices"."slot_minutes", "offices"."active", "offices"."version", "offices"."created_at", "offices"."updated_at", "services"."id", "services"."code", "services"."name", "services"."prefix", "services"."duration_minutes", "services"."materials", "services"."vehicle_needed", "services"."description", "services"."active", "services"."sort_order", "services"."created_at", "services"."updated_at" from "bookings" inner join "offices" on "offices"."id" = "bookings"."office_id" inner join "services" on "services"."id" = "bookings"."service_id" where "bookings"."citizen_id" = $1 order by "bookings"."created_at" desc limit $2'
+export const FOLLOWUPS_MINE =
+  'select "rating_followups"."id", "rating_followups"."seq", "rating_followups"."opened_on", "rating_followups"."number", "rating_followups"."rating_id", "rating_followups"."ticket_id", "rating_followups"."unit_id", "rating_followups"."office_id", "rating_followups"."window_id", "rating_followups"."staff_id", "rating_followups"."citizen_id", "rating_followups"."state", "rating_followups"."policy", "rating_followups"."opened_at", "rating_followups"."due_date", "rating_followups"."due_at", "rating_followups"."verified_at", "rating_followups"."verification", "rating_followups"."called_back_at", "rating_followups"."rectified_at", "rating_followups"."rectification", "rating_followups"."closed_at", "rating_followups"."outcome", "rating_followups"."contest_reason", "rating_followups"."contested_by", "rating_followups"."contested_at", "rating_followups"."contest_decision", "rating_followups"."contest_decided_by", "rating_followups"."contest_decided_at", "rating_followups"."contest_note", "rating_followups"."reminded_at", "rating_followups"."overdue_notified_at", "rating_followups"."version", "rating_followups"."updated_at", "services"."name" from "rating_followups" inner join "ratings" on "ratings"."id" = "rating_followups"."rating_id" inner join "services" on "services"."id" = "ratings"."service_id" where "rating_followups"."citizen_id" = $1 order by "rating_followups"."opened_at" desc limit $2'
+export const INVITATIONS_MINE =
+  'select "rating_invitations"."ticket_id", "rating_invitations"."citizen_id", "rating_invitations"."expires_at", "rating_invitations"."created_at", "queue_tickets"."number", "services"."name" from "rating_invitations" inner join "queue_tickets" on "queue_tickets"."id" = "rating_invitations"."ticket_id" inner join "services" on "services"."id" = "queue_tickets"."service_id" left join "ratings" on "ratings"."ticket_id" = "rating_invitations"."ticket_id" where ("rating_invitations"."citizen_id" = $1 and "rating_invitations"."expires_at" > $2 and "ratings"."id" is null) order by "rating_invitations"."created_at" desc limit $3'
+export const REPORTS_MINE =
+  'select "id", "number", "kind", "course", "state", "state_type", "outcome", "version", "source", "citizen_id", "open311_key_id", "open311_token", "lat", "lng", "location_source", "address", "road_name", "grid_id", "unit_id", "description", "plate", "attributes", "officer_id", "acknowledged_at", "clock_start_at", "accepted_at", "dispatched_at", "on_scene_at", "verified_at", "notice_due_at", "public_notice_ends_at", "resolved_at", "finished_at", "closed_at", "due_at", "due_reason", "overdue_notified_for", "merged_into_id", "me_too_count", "photo_count", "thumb_file_id", "rating", "rating_comment", "rated_at", "dispute_count", "status_note", "created_at", "updated_at" from "reports" where ("reports"."citizen_id" = $1 and "reports"."state" <> $2) order by "reports"."updated_at" desc limit $3'
+export const RATE_HIT =
+  'insert into "rate_limits" ("bucket", "window_start", "count") values ($1, $2, $3) on conflict ("bucket","window_start") do update set "count" = "rate_limits"."count" + 1 returning "count"'
+export const IDEM_FIND =
+  'select "scope", "key", "request_hash", "status", "body", "content_type", "created_at" from "idempotency_keys" where ("idempotency_keys"."scope" = $1 and "idempotency_keys"."key" = $2)'
+export const IDEM_INSERT =
+  'insert into "idempotency_keys" ("scope", "key", "request_hash", "status", "body", "content_type", "created_at") values ($1, $2, $3, $4, $5, $6, default) on conflict do nothing returning "key"'
+export const KIND_BY_CODE = 'select "code", "config", "updated_at" from "report_kinds" where "report_kinds"."code" = $1'
+export const GRIDS_AT =
+  'select "id", "code", "name", "unit_id", "officer_id", "assistants", "roads", "geometry", "min_lat", "max_lat", "min_lng", "max_lng", "area_m2", "active", "version", "updated_at" from "report_grids" where ("report_grids"."active" = $1 and "report_grids"."min_lat" <= $2 and "report_grids"."max_lat" >= $3 and "report_grids"."min_lng" <= $4 and "report_grids"."max_lng" >= $5)'
+export const NEXT_REPORT_NUMBER = "select nextval('report_number_seq')::text as n"
+export const REPORT_INSERT =
+  'insert into "reports" ("id", "number", "kind", "course", "state", "state_type", "outcome", "version", "source", "citizen_id", "open311_key_id", "open311_token", "lat", "lng", "location_source", "address", "road_name", "grid_id", "unit_id", "description", "plate", "attributes", "officer_id", "acknowledged_at", "clock_start_at", "accepted_at", "dispatched_at", "on_scene_at", "verified_at", "notice_due_at", "public_notice_ends_at", "resolved_at", "finished_at", "closed_at", "due_at", "due_reason", "overdue_notified_for", "merged_into_id", "me_too_count", "photo_count", "thumb_file_id", "rating", "rating_comment", "rated_at", "dispute_count", "status_note", "created_at", "updated_at") values (default, $1, $2, $3, $4, $5, default, default, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, default, default, $20, default, default, default, default, default, default, default, $21, default, $22, $23, default, $24, default, $25, $26, default, default, default, default, $27, $28, $29) returning "id", "number", "kind", "course", "state", "state_type", "outcome", "version", "source", "citizen_id", "open311_key_id", "open311_token", "lat", "lng", "location_source", "address", "road_name", "grid_id", "unit_id", "description", "plate", "attributes", "officer_id", "acknowledged_at", "clock_start_at", "accepted_at", "dispatched_at", "on_scene_at", "verified_at", "notice_due_at", "public_notice_ends_at", "resolved_at", "finished_at", "closed_at", "due_at", "due_reason", "overdue_notified_for", "merged_into_id", "me_too_count", "photo_count", "thumb_file_id", "rating", "rating_comment", "rated_at", "dispute_count", "status_note", "created_at", "updated_at"'
+export const REPORT_EVENT_INSERT =
+  'insert into "report_events" ("id", "seq", "report_id", "at", "action", "actor_type", "actor_id", "actor_role", "actor_name", "from_state", "to_state", "note", "internal", "data") values (default, default, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning "id"'
+export const AUDIT_INSERT =
+  'insert into "audit_log" ("id", "at", "actor_type", "actor_id", "actor_role", "unit_id", "entity_type", "entity_id", "action", "before", "after", "request_id", "ip") values (default, default, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)'
+export const NOTIFY_INSERT =
+  'insert into "notifications" ("id", "recipient_type", "recipient_id", "message_key", "params", "link", "read_at", "created_at") values (default, $1, $2, $3, $4, $5, default, default) returning "id"'
+export const REPORT_OWN =
+  'select "reports"."id", "reports"."number", "reports"."kind", "reports"."course", "reports"."state", "reports"."state_type", "reports"."outcome", "reports"."version", "reports"."source", "reports"."citizen_id", "reports"."open311_key_id", "reports"."open311_token", "reports"."lat", "reports"."lng", "reports"."location_source", "reports"."address", "reports"."road_name", "reports"."grid_id", "reports"."unit_id", "reports"."description", "reports"."plate", "reports"."attributes", "reports"."officer_id", "reports"."acknowledged_at", "reports"."clock_start_at", "reports"."accepted_at", "reports"."dispatched_at", "reports"."on_scene_at", "reports"."verified_at", "reports"."notice_due_at", "reports"."public_notice_ends_at", "reports"."resolved_at", "reports"."finished_at", "reports"."closed_at", "reports"."due_at", "reports"."due_reason", "reports"."overdue_notified_for", "reports"."merged_into_id", "reports"."me_too_count", "reports"."photo_count", "reports"."thumb_file_id", "reports"."rating", "reports"."rating_comment", "reports"."rated_at", "reports"."dispute_count", "reports"."status_note", "reports"."created_at", "reports"."updated_at", "report_grids"."name", "units"."name", "report_officer"."name" from "reports" left join "report_grids" on "report_grids"."id" = "reports"."grid_id" left join "units" on "units"."id" = "reports"."unit_id" left join "staff" "report_officer" on "report_officer"."id" = "reports"."officer_id" where ("reports"."id" = $1 and "reports"."citizen_id" = $2)'
+export const REPORT_TIMELINE =
+  'select "id", "seq", "report_id", "at", "action", "actor_type", "actor_id", "actor_role", "actor_name", "from_state", "to_state", "note", "internal", "data" from "report_events" where ("report_events"."report_id" = $1 and "report_events"."internal" = $2) order by "report_events"."at", "report_events"."seq"'
+export const REPORT_FILES =
+  'select "id", "name", "thumb_key", "entity_type", "entity_id", "created_at" from "files" where ("files"."entity_type" in ($1, $2) and "files"."entity_id" in ($3, $4))'
+export const IDEM_STORE =
+  'update "idempotency_keys" set "status" = $1, "body" = $2, "content_type" = $3 where ("idempotency_keys"."scope" = $4 and "idempotency_keys"."key" = $5)'
+export const NEARBY =
+  'select "id", "number", "kind", "course", "state", "state_type", "outcome", "version", "source", "citizen_id", "open311_key_id", "open311_token", "lat", "lng", "location_source", "address", "road_name", "grid_id", "unit_id", "description", "plate", "attributes", "officer_id", "acknowledged_at", "clock_start_at", "accepted_at", "dispatched_at", "on_scene_at", "verified_at", "notice_due_at", "public_notice_ends_at", "resolved_at", "finished_at", "closed_at", "due_at", "due_reason", "overdue_notified_for", "merged_into_id", "me_too_count", "photo_count", "thumb_file_id", "rating", "rating_comment", "rated_at", "dispute_count", "status_note", "created_at", "updated_at" from "reports" where ("reports"."kind" = $1 and "reports"."state_type" = $2 and "reports"."lat" >= $3 and "reports"."lat" <= $4 and "reports"."lng" >= $5 and "reports"."lng" <= $6) limit $7'
+export const CONSOLE_REPORTS =
+  'select "reports"."id", "reports"."number", "reports"."kind", "reports"."course", "reports"."state", "reports"."state_type", "reports"."outcome", "reports"."version", "reports"."source", "reports"."citizen_id", "reports"."open311_key_id", "reports"."open311_token", "reports"."lat", "reports"."lng", "reports"."location_source", "reports"."address", "reports"."road_name", "reports"."grid_id", "reports"."unit_id", "reports"."description", "reports"."plate", "reports"."attributes", "reports"."officer_id", "reports"."acknowledged_at", "reports"."clock_start_at", "reports"."accepted_at", "reports"."dispatched_at", "reports"."on_scene_at", "reports"."verified_at", "reports"."notice_due_at", "reports"."public_notice_ends_at", "reports"."resolved_at", "reports"."finished_at", "reports"."closed_at", "reports"."due_at", "reports"."due_reason", "reports"."overdue_notified_for", "reports"."merged_into_id", "reports"."me_too_count", "reports"."photo_count", "reports"."thumb_file_id", "reports"."rating", "reports"."rating_comment", "reports"."rated_at", "reports"."dispute_count", "reports"."status_note", "reports"."created_at", "reports"."updated_at", "report_grids"."name", "units"."name", "report_officer"."name" from "reports" left join "report_grids" on "report_grids"."id" = "reports"."grid_id" left join "units" on "units"."id" = "reports"."unit_id" left join "staff" "report_officer" on "report_officer"."id" = "reports"."officer_id" where ("reports"."unit_id" in ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) and "reports"."kind" = $11 and "reports"."state_type" = $12) order by "reports"."created_at" desc, "reports"."id" desc limit $13'
+export const APPEALS_COUNT =
+  'select count(*) from "appeals" where ("appeals"."unit_id" in ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) and "appeals"."state" in ($11, $12, $13, $14, $15) and "appeals"."state" in ($16, $17, $18, $19, $20) and "appeals"."due_at" < $21)'
+export const APPEALS_PAGE =
+  'select "appeals"."id", "appeals"."number", "appeals"."state", "appeals"."type", "appeals"."grounds", "appeals"."plate", "appeals"."decision_no", "appeals"."unit_id", "appeals"."assignee_id", "appeals"."submitted_at", "appeals"."due_date", "appeals"."due_at", "appeals"."paused_since", "appeals"."outcome", "appeals"."version", "units"."name", "assignee"."name", "citizens"."name" from "appeals" inner join "units" on "units"."id" = "appeals"."unit_id" left join "staff" "assignee" on "assignee"."id" = "appeals"."assignee_id" left join "citizens" on "citizens"."id" = "appeals"."citizen_id" where ("appeals"."unit_id" in ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) and "appeals"."state" in ($11, $12, $13, $14, $15) and "appeals"."state" in ($16, $17, $18, $19, $20) and "appeals"."due_at" < $21) order by "appeals"."due_at" asc nulls last, "appeals"."id" asc limit $22'
+export const OFFICE_BY_ID =
+  'select "id", "unit_id", "name", "kind", "address", "lat", "lng", "phone", "directions", "hours", "slot_minutes", "active", "version", "created_at", "updated_at" from "offices" where "offices"."id" = $1'
+export const SERVICE_OFFERED =
+  'select "services"."id", "services"."code", "services"."name", "services"."prefix", "services"."duration_minutes", "services"."materials", "services"."vehicle_needed", "services"."description", "services"."active", "services"."sort_order", "services"."created_at", "services"."updated_at" from "office_services" inner join "services" on "services"."id" = "office_services"."service_id" where ("office_services"."office_id" = $1 and "office_services"."service_id" = $2 and "services"."active" = $3)'
+export const POLICY = 'select "policy" from "booking_policy" where "booking_policy"."id" = $1'
+export const CALENDAR = 'select "date", "working", "name" from "calendar_overrides"'
+export const DAY_OVERRIDES =
+  'select "office_id", "date", "closed", "hours", "reason", "created_by", "created_at" from "office_day_overrides" where ("office_day_overrides"."office_id" = $1 and "office_day_overrides"."date" in ($2))'
+export const SLOT_DATES =
+  'select "date" from "slots" where ("slots"."office_id" = $1 and "slots"."service_id" = $2 and "slots"."date" in ($3)) group by "slots"."date"'
+export const SLOTS_OF_DAY =
+  'select "id", "office_id", "service_id", "date", "start_time", "end_time", "starts_at", "ends_at", "capacity", "booked" from "slots" where ("slots"."office_id" = $1 and "slots"."service_id" = $2 and "slots"."date" = $3) order by "slots"."start_time" asc'
+export const SLOT_BY_ID =
+  'select "id", "office_id", "service_id", "date", "start_time", "end_time", "starts_at", "ends_at", "capacity", "booked" from "slots" where "slots"."id" = $1'
+export const CITIZEN_LOCK = 'select "id" from "citizens" where "citizens"."id" = $1 for update'
+export const NO_SHOWS =
+  'select "no_show_at" from "bookings" where ("bookings"."citizen_id" = $1 and "bookings"."state" = $2 and "bookings"."no_show_at" > $3::timestamptz)'
+export const SAME_SERVICE =
+  'select "id" from "bookings" where ("bookings"."citizen_id" = $1 and "bookings"."service_id" = $2 and "bookings"."state" in ($3, $4))'
+export const ACTIVE_COUNT = 'select count(*) from "bookings" where ("bookings"."citizen_id" = $1 and "bookings"."state" in ($2, $3))'
+export const TAKE_PLACE =
+  'update "slots" set "booked" = "slots"."booked" + 1 where ("slots"."id" = $1 and "slots"."booked" < "slots"."capacity") returning "id"'
+export const BOOKING_INSERT =
+  'insert into "bookings" ("id", "code", "citizen_id", "office_id", "service_id", "slot_id", "date", "start_time", "end_time", "starts_at", "ends_at", "state", "name", "id_number", "plate", "reschedule_count", "reminded_at", "checked_in_at", "cancelled_at", "no_show_at", "completed_at", "version", "created_at", "updated_at") values (default, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, default, default, default, default, default, default, default, $15, $16) returning "id", "code", "citizen_id", "office_id", "service_id", "slot_id", "date", "start_time", "end_time", "starts_at", "ends_at", "state", "name", "id_number", "plate", "reschedule_count", "reminded_at", "checked_in_at", "cancelled_at", "no_show_at", "completed_at", "version", "created_at", "updated_at"'
+export const BOOKING_EVENT_INSERT =
+  'insert into "booking_events" ("id", "seq", "booking_id", "at", "action", "actor_type", "actor_role", "actor_id", "from_state", "to_state", "note") values (default, default, $1, $2, $3, $4, $5, $6, $7, $8, $9)'
+export const BOOKING_OWN =
+  'select "bookings"."id", "bookings"."code", "bookings"."citizen_id", "bookings"."office_id", "bookings"."service_id", "bookings"."slot_id", "bookings"."date", "bookings"."start_time", "bookings"."end_time", "bookings"."starts_at", "bookings"."ends_at", "bookings"."state", "bookings"."name", "bookings"."id_number", "bookings"."plate", "bookings"."reschedule_count", "bookings"."reminded_at", "bookings"."checked_in_at", "bookings"."cancelled_at", "bookings"."no_show_at", "bookings"."completed_at", "bookings"."version", "bookings"."created_at", "bookings"."updated_at", "offices"."id", "offices"."unit_id", "offices"."name", "offices"."kind", "offices"."address", "offices"."lat", "offices"."lng", "offices"."phone", "offices"."directions", "offices"."hours", "offices"."slot_minutes", "offices"."active", "offices"."version", "offices"."created_at", "offices"."updated_at", "services"."id", "services"."code", "services"."name", "services"."prefix", "services"."duration_minutes", "services"."materials", "services"."vehicle_needed", "services"."description", "services"."active", "services"."sort_order", "services"."created_at", "services"."updated_at" from "bookings" inner join "offices" on "offices"."id" = "bookings"."office_id" inner join "services" on "services"."id" = "bookings"."service_id" where ("bookings"."id" = $1 and "bookings"."citizen_id" = $2)'
+export const BOOKING_TICKETS =
+  'select distinct on ("queue_tickets"."booking_id") "queue_tickets"."id", "queue_tickets"."office_id", "queue_tickets"."date", "queue_tickets"."service_id", "queue_tickets"."booking_id", "queue_tickets"."citizen_id", "queue_tickets"."number", "queue_tickets"."seq", "queue_tickets"."kind", "queue_tickets"."on_time", "queue_tickets"."slot_starts_at", "queue_tickets"."state", "queue_tickets"."window_id", "queue_tickets"."target_window_id", "queue_tickets"."transferred_from_id", "queue_tickets"."issued_at", "queue_tickets"."called_at", "queue_tickets"."call_count", "queue_tickets"."serving_at", "queue_tickets"."completed_at", "queue_tickets"."served_by", "queue_tickets"."issued_by", "queue_tickets"."created_at", "service_windows"."number" from "queue_tickets" left join "service_windows" on "service_windows"."id" = coalesce("queue_tickets"."window_id", "queue_tickets"."target_window_id") where "queue_tickets"."booking_id" in ($1) order by "queue_tickets"."booking_id", "queue_tickets"."created_at" desc'
+export const BOOKING_TIMELINE =
+  'select "id", "seq", "booking_id", "at", "action", "actor_type", "actor_role", "actor_id", "from_state", "to_state", "note" from "booking_events" where "booking_events"."booking_id" = $1 order by "booking_events"."seq" asc'
+export const WINDOW_LOCK =
+  'select "service_windows"."id", "service_windows"."office_id", "service_windows"."number", "service_windows"."label", "service_windows"."active", "service_windows"."staff_id", "service_windows"."signed_in_at", "service_windows"."created_at", "offices"."id", "offices"."unit_id", "offices"."name", "offices"."kind", "offices"."address", "offices"."lat", "offices"."lng", "offices"."phone", "offices"."directions", "offices"."hours", "offices"."slot_minutes", "offices"."active", "offices"."version", "offices"."created_at", "offices"."updated_at" from "service_windows" inner join "offices" on "offices"."id" = "service_windows"."office_id" where "service_windows"."id" = $1 for update of "service_windows"'
+export const WINDOW_BUSY = 'select "id", "number" from "queue_tickets" where ("queue_tickets"."window_id" = $1 and "queue_tickets"."state" in ($2, $3))'
+export const CALL_NEXT =
+  'update "queue_tickets" set "state" = $1, "window_id" = $2, "called_at" = $3, "call_count" = $4, "served_by" = $5 where ("queue_tickets"."id" = ((select "id" from "queue_tickets" where ("queue_tickets"."state" = $6 and "queue_tickets"."office_id" = $7 and "queue_tickets"."date" = $8 and ("queue_tickets"."target_window_id" = $9 or ("queue_tickets"."target_window_id" is null and "queue_tickets"."service_id" in (select "window_services"."service_id" from "window_services" where "window_services"."window_id" = $10)))) order by ("queue_tickets"."target_window_id" is null), (case when ("queue_tickets"."target_window_id" is null and "queue_tickets"."kind" = \'booked\' and "queue_tickets"."on_time" and "queue_tickets"."slot_starts_at" <= $11::timestamptz) then 0 else 1 end), (case when ("queue_tickets"."target_window_id" is null and "queue_tickets"."kind" = \'booked\' and "queue_tickets"."on_time" and "queue_tickets"."slot_starts_at" <= $12::timestamptz) then "queue_tickets"."slot_starts_at" else "queue_tickets"."issued_at" end), "queue_tickets"."issued_at" asc, "queue_tickets"."seq" asc, "queue_tickets"."id" asc limit $13 for update skip locked)) and "queue_tickets"."state" = $14) returning "id", "office_id", "date", "service_id", "booking_id", "citizen_id", "number", "seq", "kind", "on_time", "slot_starts_at", "state", "window_id", "target_window_id", "transferred_from_id", "issued_at", "called_at", "call_count", "serving_at", "completed_at", "served_by", "issued_by", "created_at"'
+export const TICKET_VIEW =
+  'select "queue_tickets"."id", "queue_tickets"."office_id", "queue_tickets"."date", "queue_tickets"."service_id", "queue_tickets"."booking_id", "queue_tickets"."citizen_id", "queue_tickets"."number", "queue_tickets"."seq", "queue_tickets"."kind", "queue_tickets"."on_time", "queue_tickets"."slot_starts_at", "queue_tickets"."state", "queue_tickets"."window_id", "queue_tickets"."target_window_id", "queue_tickets"."transferred_from_id", "queue_tickets"."issued_at", "queue_tickets"."called_at", "queue_tickets"."call_count", "queue_tickets"."serving_at", "queue_tickets"."completed_at", "queue_tickets"."served_by", "queue_tickets"."issued_by", "queue_tickets"."created_at", "services"."name", "bookings"."code", "bookings"."name", "service_windows"."number" from "queue_tickets" inner join "services" on "services"."id" = "queue_tickets"."service_id" left join "bookings" on "bookings"."id" = "queue_tickets"."booking_id" left join "service_windows" on "service_windows"."id" = coalesce("queue_tickets"."window_id", "queue_tickets"."target_window_id") where "queue_tickets"."id" = $1'
+
+/** The statements of each scenario in the portal's order (auth statements excluded). */
+export const SCENARIO_SQL: Record<string, string[]> = {
+  'my-cases': [KINDS_ALL, APPEALS_MINE, BOOKINGS_MINE, FOLLOWUPS_MINE, INVITATIONS_MINE, REPORTS_MINE],
+  'report-submit': [
+    RATE_HIT,
+    RATE_HIT,
+    IDEM_FIND,
+    IDEM_INSERT,
+    RATE_HIT,
+    KIND_BY_CODE,
+    GRIDS_AT,
+    NEXT_REPORT_NUMBER,
+    REPORT_INSERT,
+    REPORT_EVENT_INSERT,
+    AUDIT_INSERT,
+    NOTIFY_INSERT,
+    REPORT_OWN,
+    REPORT_TIMELINE,
+    REPORT_FILES,
+    IDEM_STORE,
+  ],
+  nearby: [KIND_BY_CODE, NEARBY],
+  'dispatcher-queue': [CONSOLE_REPORTS],
+  'legal-queue': [APPEALS_COUNT, APPEALS_PAGE],
+  slots: [OFFICE_BY_ID, SERVICE_OFFERED, POLICY, CALENDAR, DAY_OVERRIDES, SLOT_DATES, SLOTS_OF_DAY],
+  booking: [
+    RATE_HIT,
+    RATE_HIT,
+    IDEM_FIND,
+    IDEM_INSERT,
+    SLOT_BY_ID,
+    POLICY,
+    OFFICE_BY_ID,
+    SERVICE_OFFERED,
+    CALENDAR,
+    DAY_OVERRIDES,
+    CITIZEN_LOCK,
+    NO_SHOWS,
+    SAME_SERVICE,
+    ACTIVE_COUNT,
+    TAKE_PLACE,
+    BOOKING_INSERT,
+    BOOKING_EVENT_INSERT,
+    AUDIT_INSERT,
+    NOTIFY_INSERT,
+    BOOKING_OWN,
+    POLICY,
+    BOOKING_TICKETS,
+    BOOKING_TIMELINE,
+    IDEM_STORE,
+  ],
+  'call-next': [WINDOW_LOCK, WINDOW_BUSY, CALL_NEXT, AUDIT_INSERT, TICKET_VIEW],
+}

@@ -1,0 +1,346 @@
+/**
+ * The ceiling: a minimal Hono + postgres.js server with one endpoint per scenario that runs the
+ * same SQL statements the portal issues for it (bench/ceiling-sql.ts, copied from the portal and
+ * checked for drift every run), in the same order and transactions, with no auth, validation,
+ * logging or response shaping beyond a small JSON. The bench holds the portal against it.
+ *
+ *   DATABASE_URL=postgres://… PORT=… node --import tsx bench/ceiling.ts
+ */
+import { createHash, randomInt, randomUUID } from 'node:crypto'
+import { serve } from '@hono/node-server'
+import { Hono } from 'hono'
+import postgres from 'postgres'
+import * as Q from './ceiling-sql'
+
+const url = process.env.DATABASE_URL
+if (!url) throw new Error('DATABASE_URL is required')
+// The portal's pool is 10 connections: the ceiling gets the same.
+const sql = postgres(url, { max: Number(process.env.CEILING_POOL ?? 10), onnotice: () => {} })
+type Tx = postgres.TransactionSql | postgres.Sql
+
+/** One statement, prepared (postgres.js names it per connection), with positional parameters. */
+const q = <T = Record<string, unknown>>(db: Tx, text: string, params: unknown[] = []) =>
+  db.unsafe(text, params as postgres.ParameterOrJSON<never>[], { prepare: true }) as unknown as Promise<T[]>
+
+// The dispatcher's and legal officer's unit scope (both sit at the root detachment): resolved once,
+// as the portal caches it per session.
+const [root] = await sql<{ id: string }[]>`select id from units where parent_id is null`
+const scope = (await sql<{ id: string }[]>`select id from units where ${root?.id ?? ''} = any(path)`).map((r) => r.id)
+const OPEN_APPEALS = ['submitted', 'accepted', 'in_review', 'awaiting_material', 'pending_approval']
+
+const HOUR = 3_600_000
+const hourStart = (now: Date) => new Date(Math.floor(now.getTime() / HOUR) * HOUR).toISOString()
+const chinaDate = (d: Date) => new Date(d.getTime() + 8 * HOUR).toISOString().slice(0, 10)
+const rateHit = (db: Tx, bucket: string, now: Date) => q(db, Q.RATE_HIT, [bucket, hourStart(now), 1])
+
+/** The portal's nearby box (shared/src/reports/geo.ts boxAround). */
+function boxAround(p: { lat: number; lng: number }, radiusM: number) {
+  const dLat = radiusM / 110_000
+  const edge = Math.min(89.9, Math.abs(p.lat) + dLat)
+  const dLng = radiusM / (110_000 * Math.max(0.01, Math.cos((edge * Math.PI) / 180)))
+  return { minLat: p.lat - dLat, maxLat: p.lat + dLat, minLng: p.lng - dLng, maxLng: p.lng + dLng }
+}
+
+class Refused extends Error {
+  constructor(
+    readonly status: 404 | 409,
+    readonly code: string,
+  ) {
+    super(code)
+  }
+}
+
+const app = new Hono()
+app.onError((err, c) => (err instanceof Refused ? c.json({ error: { code: err.code } }, err.status) : c.json({ error: String(err) }, 500)))
+
+app.get('/hello', (c) => c.text('hello'))
+
+app.get('/c/my-cases', async (c) => {
+  const citizen = c.req.query('citizen') as string
+  const now = new Date()
+  const [reports, appeals, bookings, ratings] = await Promise.all([
+    (async () => {
+      await q(sql, Q.KINDS_ALL)
+      return q<{ id: string; number: string; state: string; updated_at: Date }>(sql, Q.REPORTS_MINE, [citizen, 'merged', 50])
+    })(),
+    q<{ id: string; number: string; state: string; updated_at: Date }>(sql, Q.APPEALS_MINE, [citizen, 50]),
+    q<{ id: string; code: string; state: string; updated_at: Date }>(sql, Q.BOOKINGS_MINE, [citizen, 50]),
+    (async () => {
+      const f = await q<{ id: string; number: string; state: string }>(sql, Q.FOLLOWUPS_MINE, [citizen, 50])
+      const i = await q<{ ticket_id: string }>(sql, Q.INVITATIONS_MINE, [citizen, now.toISOString(), 20])
+      return [...f, ...i]
+    })(),
+  ])
+  const rows = [...reports, ...appeals, ...bookings, ...ratings] as { id?: string; ticket_id?: string; state?: string }[]
+  return c.json({ items: rows.map((r) => ({ id: r.id ?? r.ticket_id, state: r.state ?? 'to_rate' })) })
+})
+
+app.post('/c/reports', async (c) => {
+  const { citizenId, key, report, ip } = await c.req.json()
+  const now = new Date()
+  await rateHit(sql, `report-submit:citizen:${citizenId}`, now)
+  await rateHit(sql, `report-submit:ip:${ip}`, now)
+  const scopeKey = `citizen:${citizenId} POST /c/reports`
+  const [existing] = await q<{ status: number; body: string }>(sql, Q.IDEM_FIND, [scopeKey, key])
+  if (existing) return c.body(existing.body, existing.status as 201, { 'content-type': 'application/json' })
+  const hash = createHash('sha256').update(JSON.stringify(report)).digest('hex')
+  const body = await sql.begin(async (tx) => {
+    await q(tx, Q.IDEM_INSERT, [scopeKey, key, hash, 0, '', ''])
+    await rateHit(tx, `report-create:${citizenId}`, now)
+    const [kind] = await q<{ config: { code: string; course: string } }>(tx, Q.KIND_BY_CODE, [report.kind])
+    const created = await tx.savepoint(async (sp) => {
+      const [grid] = await q<{ id: string; unit_id: string; name: string }>(sp, Q.GRIDS_AT, [true, report.lat, report.lat, report.lng, report.lng])
+      const [seq] = await q<{ n: string }>(sp, Q.NEXT_REPORT_NUMBER)
+      const at = now.toISOString()
+      const number = `R${chinaDate(now).slice(2).replaceAll('-', '')}${(seq?.n ?? '0').padStart(5, '0')}`
+      const [row] = await q<{ id: string; unit_id: string }>(sp, Q.REPORT_INSERT, [
+        number,
+        kind?.config.code,
+        kind?.config.course,
+        'submitted',
+        'open',
+        'h5',
+        citizenId,
+        null,
+        null,
+        report.lat,
+        report.lng,
+        report.locationSource,
+        report.address,
+        report.roadName ?? null,
+        grid?.id ?? null,
+        grid?.unit_id ?? null,
+        report.description,
+        null,
+        JSON.stringify(report.attributes ?? {}),
+        at,
+        null,
+        new Date(now.getTime() + 5 * 60_000).toISOString(),
+        'accepted',
+        null,
+        0,
+        null,
+        null,
+        at,
+        at,
+      ])
+      const r = row as { id: string; unit_id: string }
+      await q(sp, Q.REPORT_EVENT_INSERT, [
+        r.id,
+        at,
+        'submit',
+        'citizen',
+        citizenId,
+        'citizen',
+        null,
+        null,
+        'submitted',
+        null,
+        false,
+        JSON.stringify({ gridName: grid?.name }),
+      ])
+      await q(sp, Q.AUDIT_INSERT, [
+        'citizen',
+        citizenId,
+        'citizen',
+        r.unit_id,
+        'report',
+        r.id,
+        'report.create',
+        null,
+        JSON.stringify({ number }),
+        randomUUID(),
+        ip,
+      ])
+      await q(sp, Q.NOTIFY_INSERT, ['citizen', citizenId, 'reports.notify.submitted', JSON.stringify({ number }), `/reports/${r.id}`])
+      return r.id
+    })
+    const [own] = await q(tx, Q.REPORT_OWN, [created, citizenId])
+    const events = await q<{ id: string }>(tx, Q.REPORT_TIMELINE, [created, false])
+    await q(tx, Q.REPORT_FILES, ['report', 'report_event', created, events[0]?.id ?? created])
+    const out = JSON.stringify({ ...own, timeline: events })
+    await q(tx, Q.IDEM_STORE, [201, out, 'application/json', scopeKey, key])
+    return out
+  })
+  return c.body(body, 201, { 'content-type': 'application/json' })
+})
+
+app.get('/c/nearby', async (c) => {
+  const p = { lat: Number(c.req.query('lat')), lng: Number(c.req.query('lng')) }
+  const [kind] = await q<{ config: { code: string; nearbyRadiusM: number } }>(sql, Q.KIND_BY_CODE, [c.req.query('kind')])
+  const radius = kind?.config.nearbyRadiusM ?? 200
+  const box = boxAround(p, radius)
+  const rows = await q<{ id: string; number: string; lat: number; lng: number }>(sql, Q.NEARBY, [
+    kind?.config.code,
+    'open',
+    box.minLat,
+    box.maxLat,
+    box.minLng,
+    box.maxLng,
+    200,
+  ])
+  return c.json({ items: rows.slice(0, 20).map((r) => ({ id: r.id, number: r.number, lat: r.lat, lng: r.lng })) })
+})
+
+app.get('/c/dispatcher-queue', async (c) => {
+  const rows = await q<{ id: string }>(sql, Q.CONSOLE_REPORTS, [...scope, 'congestion', 'open', 21])
+  return c.json({ items: rows.slice(0, 20) })
+})
+
+app.get('/c/legal-queue', async (c) => {
+  const where = [...scope, ...OPEN_APPEALS, ...OPEN_APPEALS]
+  const [total] = await q<{ count: string }>(sql, Q.APPEALS_COUNT, [...where, new Date().toISOString()])
+  const rows = await q(sql, Q.APPEALS_PAGE, [...where, new Date().toISOString(), 20])
+  return c.json({ items: rows, total: Number(total?.count ?? 0) })
+})
+
+app.get('/c/slots', async (c) => {
+  const officeId = c.req.query('officeId') as string
+  const serviceId = c.req.query('serviceId') as string
+  const date = c.req.query('date') as string
+  await q(sql, Q.OFFICE_BY_ID, [officeId])
+  await q(sql, Q.SERVICE_OFFERED, [officeId, serviceId, true])
+  await q(sql, Q.POLICY, ['default'])
+  await q(sql, Q.CALENDAR)
+  await q(sql, Q.DAY_OVERRIDES, [officeId, date])
+  await q(sql, Q.SLOT_DATES, [officeId, serviceId, date])
+  const rows = await q<{ id: string; start_time: string; capacity: number; booked: number }>(sql, Q.SLOTS_OF_DAY, [officeId, serviceId, date])
+  return c.json({ items: rows.map((r) => ({ id: r.id, startTime: r.start_time, remaining: Math.max(0, r.capacity - r.booked) })) })
+})
+
+const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'
+
+app.post('/c/bookings', async (c) => {
+  const { citizenId, key, booking, ip } = await c.req.json()
+  const now = new Date()
+  await rateHit(sql, `booking-create:citizen:${citizenId}`, now)
+  await rateHit(sql, `booking-create:ip:${ip}`, now)
+  const scopeKey = `citizen:${citizenId} POST /c/bookings`
+  const [existing] = await q<{ status: number; body: string }>(sql, Q.IDEM_FIND, [scopeKey, key])
+  if (existing) return c.body(existing.body, existing.status as 201, { 'content-type': 'application/json' })
+  const hash = createHash('sha256').update(JSON.stringify(booking)).digest('hex')
+  const body = await sql.begin(async (tx) => {
+    await q(tx, Q.IDEM_INSERT, [scopeKey, key, hash, 0, '', ''])
+    const id = await tx.savepoint(async (sp) => {
+      const [slot] = await q<Record<string, string>>(sp, Q.SLOT_BY_ID, [booking.slotId])
+      if (!slot) throw new Refused(404, 'not_found')
+      await q(sp, Q.POLICY, ['default'])
+      const [office] = await q<{ unit_id: string }>(sp, Q.OFFICE_BY_ID, [slot.office_id])
+      await q(sp, Q.SERVICE_OFFERED, [slot.office_id, slot.service_id, true])
+      await q(sp, Q.CALENDAR)
+      await q(sp, Q.DAY_OVERRIDES, [slot.office_id, slot.date])
+      await q(sp, Q.CITIZEN_LOCK, [citizenId])
+      await q(sp, Q.NO_SHOWS, [citizenId, 'no_show', new Date(now.getTime() - 400 * 86_400_000).toISOString()])
+      const same = await q(sp, Q.SAME_SERVICE, [citizenId, slot.service_id, 'booked', 'checked_in'])
+      if (same.length) throw new Refused(409, 'already_booked')
+      await q(sp, Q.ACTIVE_COUNT, [citizenId, 'booked', 'checked_in'])
+      const took = await q(sp, Q.TAKE_PLACE, [booking.slotId])
+      if (took.length !== 1) throw new Refused(409, 'slot_full')
+      let code = ''
+      for (let i = 0; i < 8; i++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]
+      const at = now.toISOString()
+      const [row] = await q<{ id: string }>(sp, Q.BOOKING_INSERT, [
+        code,
+        citizenId,
+        slot.office_id,
+        slot.service_id,
+        slot.id,
+        slot.date,
+        slot.start_time,
+        slot.end_time,
+        slot.starts_at,
+        slot.ends_at,
+        'booked',
+        booking.name,
+        booking.idNumber,
+        booking.plate ?? null,
+        at,
+        at,
+      ])
+      const b = row as { id: string }
+      const when = `${slot.date} ${slot.start_time}-${slot.end_time}`
+      await q(sp, Q.BOOKING_EVENT_INSERT, [b.id, at, 'create', 'citizen', 'citizen', citizenId, null, 'booked', when])
+      await q(sp, Q.AUDIT_INSERT, [
+        'citizen',
+        citizenId,
+        'citizen',
+        office?.unit_id,
+        'booking',
+        b.id,
+        'booking.create',
+        null,
+        JSON.stringify({ code }),
+        randomUUID(),
+        ip,
+      ])
+      await q(sp, Q.NOTIFY_INSERT, ['citizen', citizenId, 'bookings.notify.booked', JSON.stringify({ code, when }), `/bookings/${b.id}`])
+      return b.id
+    })
+    const [own] = await q(tx, Q.BOOKING_OWN, [id, citizenId])
+    await q(tx, Q.POLICY, ['default'])
+    await q(tx, Q.BOOKING_TICKETS, [id])
+    const timeline = await q(tx, Q.BOOKING_TIMELINE, [id])
+    const out = JSON.stringify({ ...own, timeline })
+    await q(tx, Q.IDEM_STORE, [201, out, 'application/json', scopeKey, key])
+    return out
+  })
+  return c.body(body, 201, { 'content-type': 'application/json' })
+})
+
+app.post('/c/windows/:id/call-next', async (c) => {
+  const windowId = c.req.param('id')
+  const staffId = c.req.query('staff') as string
+  const now = new Date()
+  const at = now.toISOString()
+  const called = await sql.begin(async (tx) => {
+    const [w] = await q<{ office_id: string; unit_id: string; number: number }>(tx, Q.WINDOW_LOCK, [windowId])
+    if (!w) throw new Refused(404, 'not_found')
+    const busy = await q(tx, Q.WINDOW_BUSY, [windowId, 'called', 'serving'])
+    if (busy.length) throw new Refused(409, 'window_busy')
+    const [t] = await q<{ id: string; number: string }>(tx, Q.CALL_NEXT, [
+      'called',
+      windowId,
+      at,
+      1,
+      staffId,
+      'waiting',
+      w.office_id,
+      chinaDate(now),
+      windowId,
+      windowId,
+      at,
+      at,
+      1,
+      'waiting',
+    ])
+    if (!t) return null
+    await q(tx, Q.AUDIT_INSERT, [
+      'staff',
+      staffId,
+      'window_staff',
+      w.unit_id,
+      'queue_ticket',
+      t.id,
+      'queue.call',
+      null,
+      JSON.stringify({ number: t.number, window: w.number, callCount: 1 }),
+      randomUUID(),
+      '127.0.0.1',
+    ])
+    return t.id
+  })
+  if (!called) return c.json({ ticket: null })
+  const [ticket] = await q(sql, Q.TICKET_VIEW, [called])
+  return c.json({ ticket })
+})
+
+/** The statements this server runs per scenario (the bench compares them with the portal's). */
+app.get('/c/sql', (c) => c.json(Q.SCENARIO_SQL))
+
+const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: Number(process.env.PORT ?? 3100) })
+const stop = () => {
+  server.close()
+  void sql.end({ timeout: 2 }).finally(() => process.exit(0))
+}
+process.on('SIGTERM', stop)
+process.on('SIGINT', stop)
