@@ -334,7 +334,7 @@ beforeAll(async () => {
     const [row] = await db.select({ id: staff.id }).from(staff).where(eq(staff.username, key))
     identities.push({ name: `staff ${key}`, kind: 'staff', role, subjectId: row?.id, foreign: false, ip: nextIp() })
   }
-}, 120_000)
+}, 300_000)
 
 afterAll(async () => {
   console.log(

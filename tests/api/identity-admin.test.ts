@@ -9,7 +9,11 @@ import { createTestApp, type TestApp } from '../support/app'
 import { type Client, citizen, newClient, staffUser } from '../support/client'
 
 // exceljs is the server's dependency; load it from there to read the workbook back.
-const ExcelJS = createRequire(import.meta.resolve('@tp/server/app'))('exceljs') as typeof import('exceljs')
+interface Workbook {
+  xlsx: { load(data: ArrayBuffer): Promise<unknown> }
+  getWorksheet(name: string): { rowCount: number; getRow(n: number): { getCell(n: number): { value: unknown } } } | undefined
+}
+const ExcelJS = createRequire(import.meta.resolve('@tp/server/app'))('exceljs') as { Workbook: new () => Workbook }
 
 let t: TestApp
 let admin: Client
@@ -23,7 +27,7 @@ beforeAll(async () => {
   head1 = await staffUser(t, 'head1')
   const rows = await t.deps.database.db.select().from(units)
   unitIds = Object.fromEntries(rows.map((u) => [u.name, u.id]))
-})
+}, 300_000)
 afterAll(() => t.close())
 
 const db = () => t.deps.database.db

@@ -11,7 +11,7 @@ const START = new Date('2026-03-02T02:00:00.000Z')
 let t: TestApp
 beforeAll(async () => {
   t = await createTestApp({ seed: true, now: START })
-})
+}, 300_000)
 afterAll(() => t.close())
 
 const advance = (ms: number) => {

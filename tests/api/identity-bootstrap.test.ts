@@ -17,7 +17,7 @@ describe('production bootstrap', () => {
   let t: TestApp
   beforeAll(async () => {
     t = await createTestApp({ env: { NODE_ENV: 'production' } })
-  })
+  }, 300_000)
   afterAll(() => t.close())
 
   it('seeds nothing in production', () => {

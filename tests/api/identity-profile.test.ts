@@ -9,7 +9,7 @@ import { Client, citizen, newClient } from '../support/client'
 let t: TestApp
 beforeAll(async () => {
   t = await createTestApp({ seed: true })
-})
+}, 300_000)
 afterAll(() => t.close())
 
 const db = () => t.deps.database.db

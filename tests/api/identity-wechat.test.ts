@@ -139,7 +139,7 @@ beforeAll(async () => {
     seed: true,
     env: { WECHAT_APPID: APPID, WECHAT_SECRET: SECRET, WECHAT_OAUTH_BASE: wechat.base, WECHAT_API_BASE: wechat.base, PUBLIC_URL },
   })
-})
+}, 300_000)
 afterAll(async () => {
   await t.close()
   await wechat.stop()
