@@ -28,7 +28,7 @@ beforeAll(async () => {
   const rows = await t.deps.database.db.select().from(units)
   unitIds = Object.fromEntries(rows.map((u) => [u.name, u.id]))
 }, 300_000)
-afterAll(() => t.close())
+afterAll(() => t?.close())
 
 const db = () => t.deps.database.db
 async function lastAudit(action: string, entityId?: string) {

@@ -12,7 +12,7 @@ let t: TestApp
 beforeAll(async () => {
   t = await createTestApp({ seed: true, now: START })
 }, 300_000)
-afterAll(() => t.close())
+afterAll(() => t?.close())
 
 const advance = (ms: number) => {
   t.now.value = new Date(t.now.value.getTime() + ms)

@@ -18,7 +18,7 @@ describe('production bootstrap', () => {
   beforeAll(async () => {
     t = await createTestApp({ env: { NODE_ENV: 'production' } })
   }, 300_000)
-  afterAll(() => t.close())
+  afterAll(() => t?.close())
 
   it('seeds nothing in production', () => {
     expect(loadConfig({ NODE_ENV: 'production' }).seedDemo).toBe(false)

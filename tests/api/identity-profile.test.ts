@@ -10,7 +10,7 @@ let t: TestApp
 beforeAll(async () => {
   t = await createTestApp({ seed: true })
 }, 300_000)
-afterAll(() => t.close())
+afterAll(() => t?.close())
 
 const db = () => t.deps.database.db
 async function lastAudit(action: string, entityId?: string) {

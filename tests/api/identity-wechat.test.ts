@@ -141,7 +141,7 @@ beforeAll(async () => {
   })
 }, 300_000)
 afterAll(async () => {
-  await t.close()
+  await t?.close()
   await wechat.stop()
 })
 
