@@ -30,13 +30,16 @@ export default async function setup(project: TestProject) {
     stdio: ['ignore', 'inherit', 'inherit'],
   })
   const base = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 60_000
+  const deadline = Date.now() + 180_000
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`)
     try {
       if ((await fetch(`${base}/api/ready`)).ok) break
     } catch {}
-    if (Date.now() > deadline) throw new Error('server did not become ready in 60 s')
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL')
+      throw new Error('server did not become ready in 180 s')
+    }
     await new Promise((r) => setTimeout(r, 200))
   }
   project.provide('baseUrl', base)
