@@ -5,6 +5,19 @@ BEGIN
   IF r.excluded THEN
     RETURN;
   END IF;
+  -- A decrement finds its row (a CHECK keeps counters non-negative, also against the proposed insert).
+  IF delta < 0 THEN
+    UPDATE rating_rollups x SET
+      very_satisfied = x.very_satisfied + CASE WHEN r.score = 5 THEN delta ELSE 0 END,
+      satisfied = x.satisfied + CASE WHEN r.score = 4 THEN delta ELSE 0 END,
+      basic = x.basic + CASE WHEN r.score = 3 THEN delta ELSE 0 END,
+      dissatisfied = x.dissatisfied + CASE WHEN r.score = 2 THEN delta ELSE 0 END,
+      very_dissatisfied = x.very_dissatisfied + CASE WHEN r.score = 1 THEN delta ELSE 0 END
+    WHERE x.month = r.month AND x.office_id = r.office_id
+      AND coalesce(x.window_id, '00000000-0000-0000-0000-000000000000'::uuid) = coalesce(r.window_id, '00000000-0000-0000-0000-000000000000'::uuid)
+      AND coalesce(x.staff_id, '00000000-0000-0000-0000-000000000000'::uuid) = coalesce(r.staff_id, '00000000-0000-0000-0000-000000000000'::uuid);
+    RETURN;
+  END IF;
   INSERT INTO rating_rollups AS x (month, unit_id, office_id, window_id, staff_id, very_satisfied, satisfied, basic, dissatisfied, very_dissatisfied)
   VALUES (
     r.month, r.unit_id, r.office_id, r.window_id, r.staff_id,

@@ -280,6 +280,14 @@ describe('demo data', () => {
   it('holds months of ratings across the demo offices and follow-ups in every state', async () => {
     const states = await db().select({ state: ratingFollowUps.state, n: sql<number>`count(*)::int` }).from(ratingFollowUps).groupBy(ratingFollowUps.state)
     expect(states.map((s) => s.state).sort()).toEqual(['called_back', 'closed', 'contested', 'opened', 'rectified', 'verified', 'voided'])
+    // The rollup every dashboard reads matches the ratings themselves (voided ones left out).
+    const [check] = await db()
+      .execute(
+        sql`select (select count(*)::int from ratings where not excluded) as ratings,
+                 (select coalesce(sum(very_satisfied + satisfied + basic + dissatisfied + very_dissatisfied), 0)::int from rating_rollups) as rolled`,
+      )
+      .then((r: any) => (Array.isArray(r) ? r : r.rows))
+    expect(check.rolled).toBe(check.ratings)
     const months = await db().selectDistinct({ m: ratings.month }).from(ratings)
     expect(months.length).toBeGreaterThanOrEqual(4)
     const counts = await ok(head.get('/api/console/ratings/followups/counts'))

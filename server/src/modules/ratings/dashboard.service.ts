@@ -1,5 +1,4 @@
 import { addCalendarDays, toChinaDate, weekday } from '@tp/shared/calendar'
-import type { RatingLevel } from '@tp/shared/ratings/levels'
 import type { MyRatingStats, QueueStatsReport, Ranking, SatisfactionQuery, SatisfactionReport, SatisfactionRow } from '@tp/shared/ratings/schemas'
 import {
   addCounts,
@@ -21,16 +20,17 @@ import { notFound } from '../../platform/errors'
 import { offices, queueTickets, serviceWindows } from '../bookings/bookings.tables'
 import { staff } from '../identity/identity.tables'
 import { chinaMonth, inScope, loadRatingConfig } from './common'
-import { ratingFollowUps, ratings } from './ratings.tables'
+import { ratingFollowUps, ratingRollups } from './ratings.tables'
 
 const n = (col: SQL) => sql<number>`${col}`.mapWith(Number)
-const levelCount = (l: RatingLevel) => n(sql`count(*) filter (where ${ratings.level} = ${l})`)
+const R = ratingRollups
+/** Level counts summed from the monthly rollup (kept by a trigger; voided ratings excluded). */
 const COUNT_COLUMNS = {
-  very_satisfied: levelCount('very_satisfied'),
-  satisfied: levelCount('satisfied'),
-  basic: levelCount('basic'),
-  dissatisfied: levelCount('dissatisfied'),
-  very_dissatisfied: levelCount('very_dissatisfied'),
+  very_satisfied: n(sql`coalesce(sum(${R.verySatisfied}), 0)`),
+  satisfied: n(sql`coalesce(sum(${R.satisfied}), 0)`),
+  basic: n(sql`coalesce(sum(${R.basic}), 0)`),
+  dissatisfied: n(sql`coalesce(sum(${R.dissatisfied}), 0)`),
+  very_dissatisfied: n(sql`coalesce(sum(${R.veryDissatisfied}), 0)`),
 }
 const countsOf = (r: LevelCounts): LevelCounts => ({
   very_satisfied: r.very_satisfied,
@@ -67,48 +67,42 @@ export async function satisfaction(ctx: Ctx, q: SatisfactionQuery): Promise<Sati
   requireStaff(ctx.actor)
   await assertOfficeInScope(ctx, q.officeId)
   const range = monthRange(ctx.now(), q.from, q.to)
-  const where = and(
-    inScope(ctx, ratings.unitId),
-    eq(ratings.excluded, false),
-    gte(ratings.month, range.from),
-    lte(ratings.month, range.to),
-    q.officeId ? eq(ratings.officeId, q.officeId) : undefined,
-  )
+  const where = and(inScope(ctx, R.unitId), gte(R.month, range.from), lte(R.month, range.to), q.officeId ? eq(R.officeId, q.officeId) : undefined)
   let rows: SatisfactionRow[]
   if (q.by === 'month') {
     const data = await ctx.db
-      .select({ key: ratings.month, ...COUNT_COLUMNS })
-      .from(ratings)
+      .select({ key: R.month, ...COUNT_COLUMNS })
+      .from(R)
       .where(where)
-      .groupBy(ratings.month)
+      .groupBy(R.month)
     rows = monthsBetween(range.from, range.to).map((m) => {
       const d = data.find((x) => x.key === m)
       return row(m, m, null, d ? countsOf(d) : emptyCounts())
     })
   } else if (q.by === 'office') {
     const data = await ctx.db
-      .select({ key: ratings.officeId, label: offices.name, ...COUNT_COLUMNS })
-      .from(ratings)
-      .innerJoin(offices, eq(offices.id, ratings.officeId))
+      .select({ key: R.officeId, label: offices.name, ...COUNT_COLUMNS })
+      .from(R)
+      .innerJoin(offices, eq(offices.id, R.officeId))
       .where(where)
-      .groupBy(ratings.officeId, offices.name)
+      .groupBy(R.officeId, offices.name)
     rows = data.map((d) => row(d.key, d.label, d.label, countsOf(d)))
   } else if (q.by === 'window') {
     const data = await ctx.db
-      .select({ key: ratings.windowId, number: serviceWindows.number, officeName: offices.name, ...COUNT_COLUMNS })
-      .from(ratings)
-      .innerJoin(serviceWindows, eq(serviceWindows.id, ratings.windowId))
-      .innerJoin(offices, eq(offices.id, ratings.officeId))
+      .select({ key: R.windowId, number: serviceWindows.number, officeName: offices.name, ...COUNT_COLUMNS })
+      .from(R)
+      .innerJoin(serviceWindows, eq(serviceWindows.id, R.windowId))
+      .innerJoin(offices, eq(offices.id, R.officeId))
       .where(where)
-      .groupBy(ratings.windowId, serviceWindows.number, offices.name)
+      .groupBy(R.windowId, serviceWindows.number, offices.name)
     rows = data.map((d) => row(d.key as string, `${d.officeName} ${d.number}号窗口`, d.officeName, countsOf(d)))
   } else {
     const data = await ctx.db
-      .select({ key: ratings.staffId, label: staff.name, ...COUNT_COLUMNS })
-      .from(ratings)
-      .innerJoin(staff, eq(staff.id, ratings.staffId))
+      .select({ key: R.staffId, label: staff.name, ...COUNT_COLUMNS })
+      .from(R)
+      .innerJoin(staff, eq(staff.id, R.staffId))
       .where(where)
-      .groupBy(ratings.staffId, staff.name)
+      .groupBy(R.staffId, staff.name)
     rows = data.map((d) => row(d.key as string, d.label, null, countsOf(d)))
   }
   if (q.by !== 'month') rows.sort((a, b) => (b.rate ?? -1) - (a.rate ?? -1) || b.total - a.total || a.label.localeCompare(b.label, 'zh-CN'))
@@ -134,10 +128,10 @@ export async function ranking(ctx: Ctx, q: { month?: string; officeId?: string }
   const ids = windows.map((w) => w.id)
   const data = ids.length
     ? await ctx.db
-        .select({ windowId: ratings.windowId, ...COUNT_COLUMNS })
-        .from(ratings)
-        .where(and(inArray(ratings.windowId, ids), eq(ratings.month, month), eq(ratings.excluded, false)))
-        .groupBy(ratings.windowId)
+        .select({ windowId: R.windowId, ...COUNT_COLUMNS })
+        .from(R)
+        .where(and(inArray(R.windowId, ids), eq(R.month, month)))
+        .groupBy(R.windowId)
     : []
   const ranked = rankWindows(
     windows.map((w) => {
@@ -255,8 +249,8 @@ export async function myStats(ctx: Ctx): Promise<MyRatingStats> {
   const month = chinaMonth(ctx.now())
   const [d] = await ctx.db
     .select(COUNT_COLUMNS)
-    .from(ratings)
-    .where(and(eq(ratings.staffId, actor.id), eq(ratings.month, month), eq(ratings.excluded, false)))
+    .from(R)
+    .where(and(eq(R.staffId, actor.id), eq(R.month, month)))
   const c = d ? countsOf(d) : emptyCounts()
   const [open] = await ctx.db
     .select({ n: n(sql`count(*)`) })
