@@ -79,7 +79,7 @@ describe('road report journey', () => {
     submittedAt = Date.now()
     await citizen.waitForURL(/\/reports\/[0-9a-f-]{36}$/)
     await citizen.locator('[data-test="state"]', { hasText: '已提交' }).waitFor()
-    number = ((await citizen.locator('.tp-report-detail__number').textContent()) ?? '').replace(/^\D+/, '').trim()
+    number = /R\d+/.exec((await citizen.locator('.tp-report-detail__number').textContent()) ?? '')?.[0] ?? ''
     expect(number).toMatch(/^R\d{11,}$/)
     await screenshot(citizen, 'reports-citizen-submitted')
   })
@@ -107,7 +107,8 @@ describe('road report journey', () => {
     const card = officer.locator('[data-test="officer-card"]', { hasText: number })
     await card.waitFor()
     await card.locator('[data-test="officer-acknowledge"]').click()
-    await card.locator('[data-test="officer-arrive"]').waitFor()
+    // Acknowledged: the button goes away, the next steps stay.
+    await card.locator('[data-test="officer-acknowledge"]').waitFor({ state: 'detached' })
     await card.locator('[data-test="officer-arrive"]').click()
     await officer.locator('[data-test="officer-confirm"]').click()
     await card.locator('[data-test="officer-owner_moved"]').waitFor()
