@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { DEMO_OPEN311_KEY } from '@tp/server/modules/reports/reports.seed'
 import { Ajv } from 'ajv'
 import addFormats from 'ajv-formats'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DEMO_OPEN311_KEY } from '@tp/server/modules/reports/reports.seed'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createTestApp, type TestApp } from '../support/app'
 import { type Client, citizen, newClient, staffUser } from '../support/client'
 import { zombie } from './reports-support'
+
+// A busy machine (other suites, builds) can slow every request: generous per-test time.
+vi.setConfig({ testTimeout: 120_000 })
 
 // The Open311 project's own JSON Schemas (../shared/open311), each registered under its file name.
 const SCHEMAS = resolve(import.meta.dirname, '../../../shared/open311')
@@ -27,8 +30,8 @@ let anon: Client
 beforeAll(async () => {
   t = await createTestApp({ seed: true })
   anon = newClient(t)
-})
-afterAll(() => t.close())
+}, 240_000)
+afterAll(() => t?.close())
 
 const form = (fields: Record<string, string>) =>
   anon.request('POST', '/open311/v2/requests.json', new URLSearchParams(fields).toString(), { 'content-type': 'application/x-www-form-urlencoded' })
@@ -67,7 +70,10 @@ describe('Open311 GeoReport v2: discovery', () => {
 describe('Open311: reading requests', () => {
   it('lists requests valid against requests.json, with no reporter and coarse zombie-car locations', async () => {
     const me = await citizen(t, '13600000601')
-    const r = await me.post('/api/reports', await zombie(me, { plate: '川A4U8W2', lat: 30.68191, lng: 104.09123, description: '车牌川A4U8W2的车停了很久，联系我13600000601' }))
+    const r = await me.post(
+      '/api/reports',
+      await zombie(me, { plate: '川A4U8W2', lat: 30.68191, lng: 104.09123, description: '车牌川A4U8W2的车停了很久，联系我13600000601' }),
+    )
     const res = await anon.get('/open311/v2/requests.json')
     expect(res.status).toBe(200)
     expect(valid('requests.json', res.body)).toBe(true)
@@ -154,7 +160,13 @@ describe('Open311: posting requests', () => {
     expect(short.body[0].description).toMatch(/^description/)
     const noPlace = await form({ api_key: DEMO_OPEN311_KEY, service_code: 'congestion', description: '测试拥堵上报内容' })
     expect(noPlace.status).toBe(400)
-    const plate = await form({ ...base, api_key: DEMO_OPEN311_KEY, service_code: 'zombie_car', 'attribute[plate]': '川AI0000', 'attribute[parked_for]': 'gt30d' })
+    const plate = await form({
+      ...base,
+      api_key: DEMO_OPEN311_KEY,
+      service_code: 'zombie_car',
+      'attribute[plate]': '川AI0000',
+      'attribute[parked_for]': 'gt30d',
+    })
     expect(plate.status).toBe(400)
     expect(plate.body[0].description).toContain('plate')
   })

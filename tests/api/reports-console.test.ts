@@ -1,12 +1,15 @@
-import { and, eq } from 'drizzle-orm'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { autoClose, scanOverdue } from '@tp/server/modules/reports/jobs'
 import { reports } from '@tp/server/modules/reports/reports.tables'
 import { systemCtx } from '@tp/server/platform/context'
 import { auditLog, notifications } from '@tp/server/platform/platform.tables'
+import { and, eq } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createTestApp, type TestApp } from '../support/app'
 import { type Client, citizen, staffUser } from '../support/client'
 import { congestion } from './reports-support'
+
+// A busy machine (other suites, builds) can slow every request: generous per-test time.
+vi.setConfig({ testTimeout: 120_000 })
 
 let t: TestApp
 let me: Client
@@ -17,8 +20,8 @@ beforeAll(async () => {
   me = await citizen(t, '13600000501')
   dispatcher = await staffUser(t, 'dispatcher')
   admin = await staffUser(t, 'admin')
-})
-afterAll(() => t.close())
+}, 240_000)
+afterAll(() => t?.close())
 
 const today = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10)
 const daysAgo = (n: number) => new Date(Date.now() + 8 * 3_600_000 - n * 86_400_000).toISOString().slice(0, 10)
@@ -27,7 +30,23 @@ describe('the demo data', () => {
   it('has reports in every state of both courses, in six grids', async () => {
     const res = await dispatcher.get('/api/console/reports?limit=500')
     const states = new Set(res.body.items.map((r: { state: string }) => r.state))
-    for (const s of ['submitted', 'accepted', 'dispatched', 'on_scene', 'resolved', 'closed', 'rejected', 'withdrawn', 'merged', 'verified', 'notice_posted', 'towed', 'public_notice', 'disposed', 'returned'])
+    for (const s of [
+      'submitted',
+      'accepted',
+      'dispatched',
+      'on_scene',
+      'resolved',
+      'closed',
+      'rejected',
+      'withdrawn',
+      'merged',
+      'verified',
+      'notice_posted',
+      'towed',
+      'public_notice',
+      'disposed',
+      'returned',
+    ])
       expect(states, s).toContain(s)
     const grids = await dispatcher.get('/api/console/grids')
     expect(grids.body.items).toHaveLength(6)
@@ -118,7 +137,14 @@ describe('grids', () => {
       features: [
         {
           type: 'Feature',
-          properties: { code: 'JC-90', name: '北郊网格', unitName: '城区二大队', officer: 'officer2', assistants: ['新路员'], roads: [{ name: '北郊大道', lat: 30.745, lng: 104.195 }] },
+          properties: {
+            code: 'JC-90',
+            name: '北郊网格',
+            unitName: '城区二大队',
+            officer: 'officer2',
+            assistants: ['新路员'],
+            roads: [{ name: '北郊大道', lat: 30.745, lng: 104.195 }],
+          },
           geometry: square(104.19, 30.74, 0.02),
         },
       ],
@@ -134,7 +160,25 @@ describe('grids', () => {
   })
 
   it('refuses malformed GeoJSON with the offending path', async () => {
-    const bad = { type: 'FeatureCollection', features: [{ type: 'Feature', properties: { code: 'X1', name: '坏' }, geometry: { type: 'Polygon', coordinates: [[[104, 30], [104.1, 30], [104.1, 30.1]]] } }] }
+    const bad = {
+      type: 'FeatureCollection',
+      features: [
+        {
+          type: 'Feature',
+          properties: { code: 'X1', name: '坏' },
+          geometry: {
+            type: 'Polygon',
+            coordinates: [
+              [
+                [104, 30],
+                [104.1, 30],
+                [104.1, 30.1],
+              ],
+            ],
+          },
+        },
+      ],
+    }
     const res = await admin.post('/api/console/grids/import', bad)
     expect(res.status).toBe(400)
     expect(res.body.error.details[0].path).toMatch(/^body\.features\.0\.geometry/)
@@ -148,7 +192,10 @@ describe('grids', () => {
     const stale = await admin.patch(`/api/console/grids/${g.id}`, { version: g.version, name: '东湖片区' })
     expect(stale.status).toBe(409)
     const exported = await admin.get('/api/console/grids/export')
-    expect(exported.body.features.find((f: { properties: { code: string } }) => f.properties.code === 'JC-03').properties.assistants).toEqual(['吴路员', '新路员'])
+    expect(exported.body.features.find((f: { properties: { code: string } }) => f.properties.code === 'JC-03').properties.assistants).toEqual([
+      '吴路员',
+      '新路员',
+    ])
   })
 })
 
@@ -161,7 +208,15 @@ describe('kinds are configuration', () => {
     expect((await admin.put('/api/console/report-kinds/hazard', changed)).status).toBe(200)
     const r = await me.post('/api/reports', congestion({ kind: 'hazard', attributes: { hazard_type: 'pothole' } }))
     expect(new Date(r.body.dueAt).getTime() - new Date(r.body.createdAt).getTime()).toBe(3 * 60_000)
-    expect((await admin.put('/api/console/report-kinds/hazard', { ...changed, course: 'zombie', zombie: { secondSightingHours: 24, noticeDays: 7, publicNoticeMonths: 3, mergeRadiusM: 300 } })).status).toBe(409)
+    expect(
+      (
+        await admin.put('/api/console/report-kinds/hazard', {
+          ...changed,
+          course: 'zombie',
+          zombie: { secondSightingHours: 24, noticeDays: 7, publicNoticeMonths: 3, mergeRadiusM: 300 },
+        })
+      ).status,
+    ).toBe(409)
   })
 })
 
@@ -206,12 +261,17 @@ describe('jobs', () => {
     const first = await scanOverdue(ctx)
     expect(first).toBeGreaterThan(0)
     expect(await scanOverdue(ctx)).toBe(0)
-    const officerId = (await dispatcher.get('/api/console/reports?overdue=true&limit=200')).body.items.find((r: { officerName: string | null }) => r.officerName)
+    const officerId = (await dispatcher.get('/api/console/reports?overdue=true&limit=200')).body.items.find(
+      (r: { officerName: string | null }) => r.officerName,
+    )
     expect(officerId).toBeDefined()
     const n = await t.deps.database.db.select().from(notifications).where(eq(notifications.messageKey, 'reports.notify.staff_overdue'))
     expect(n.length).toBeGreaterThan(0)
 
-    const fixedBefore = await t.deps.database.db.select().from(reports).where(and(eq(reports.stateType, 'fixed')))
+    const fixedBefore = await t.deps.database.db
+      .select()
+      .from(reports)
+      .where(and(eq(reports.stateType, 'fixed')))
     expect(fixedBefore.length).toBeGreaterThan(0)
     const closed = await autoClose({ ...ctx, now: () => new Date(Date.now() + 4 * 86_400_000) })
     expect(closed).toBe(fixedBefore.length)

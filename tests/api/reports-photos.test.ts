@@ -1,16 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readExifGps } from '@tp/shared/reports/index'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createTestApp, type TestApp } from '../support/app'
 import { type Client, citizen, staffUser } from '../support/client'
 import { congestion, jpeg, png, pngBomb, upload, webp } from './reports-support'
+
+// A busy machine (other suites, builds) can slow every request: generous per-test time.
+vi.setConfig({ testTimeout: 120_000 })
 
 let t: TestApp
 let me: Client
 beforeAll(async () => {
   t = await createTestApp({ seed: true })
   me = await citizen(t, '13600000201')
-})
-afterAll(() => t.close())
+}, 240_000)
+afterAll(() => t?.close())
 
 describe('photo validation', () => {
   it('refuses a text file named .jpg (415)', async () => {

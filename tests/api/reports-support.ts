@@ -66,7 +66,15 @@ export const CHUNXI = { lat: 30.6702, lng: 104.0601 }
 export const OUTSIDE = { lat: 30.75, lng: 104.2 }
 
 export function congestion(over: Record<string, unknown> = {}) {
-  return { kind: 'congestion', ...CHUNXI, locationSource: 'gps', address: '春熙路与总府路路口', roadName: '春熙路', description: '路口车辆排队很长，通行缓慢', ...over }
+  return {
+    kind: 'congestion',
+    ...CHUNXI,
+    locationSource: 'gps',
+    address: '春熙路与总府路路口',
+    roadName: '春熙路',
+    description: '路口车辆排队很长，通行缓慢',
+    ...over,
+  }
 }
 
 export async function zombie(c: Client, over: Record<string, unknown> = {}) {

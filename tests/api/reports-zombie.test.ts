@@ -1,7 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createTestApp, type TestApp } from '../support/app'
 import { type Client, citizen, staffUser } from '../support/client'
 import { jpeg, upload, zombie } from './reports-support'
+
+// A busy machine (other suites, builds) can slow every request: generous per-test time.
+vi.setConfig({ testTimeout: 120_000 })
 
 const START = new Date('2026-03-10T02:00:00Z')
 const HOUR = 3_600_000
@@ -9,8 +12,8 @@ let t: TestApp
 let me: Client
 beforeAll(async () => {
   t = await createTestApp({ seed: true, now: START })
-})
-afterAll(() => t.close())
+}, 240_000)
+afterAll(() => t?.close())
 
 const later = (ms: number) => {
   t.now.value = new Date(t.now.value.getTime() + ms)
@@ -31,7 +34,7 @@ describe('zombie-car course', () => {
     expect(r.body).toMatchObject({ course: 'zombie', state: 'submitted', dueReason: 'verified', gridName: '东湖网格' })
     expect(new Date(r.body.dueAt).getTime() - START.getTime()).toBe(72 * HOUR)
     const id = r.body.id
-    let d = await staff('dispatcher')
+    const d = await staff('dispatcher')
     const officers = await d.get(`/api/console/reports/${id}/officers`)
     expect((await act(d, id, { action: 'dispatch', officerId: officers.body.items[0].id })).status).toBe(200)
     let o = await staff('officer')
@@ -73,7 +76,16 @@ describe('zombie-car course', () => {
     // Citizen sessions last 30 days: sign in again after three months.
     me = await citizen(t, '13600000301')
     const mine = await me.get(`/api/reports/${id}`)
-    expect(mine.body.timeline.map((e: { action: string }) => e.action)).toEqual(['submit', 'dispatch', 'arrive', 'verify', 'post_notice', 'tow', 'announce', 'dispose'])
+    expect(mine.body.timeline.map((e: { action: string }) => e.action)).toEqual([
+      'submit',
+      'dispatch',
+      'arrive',
+      'verify',
+      'post_notice',
+      'tow',
+      'announce',
+      'dispose',
+    ])
     const notice = mine.body.timeline.find((e: { action: string }) => e.action === 'post_notice')
     expect(notice.attachments).toHaveLength(1)
     const img = await t.app.request(notice.attachments[0].url, { headers: { cookie: me.cookie } })

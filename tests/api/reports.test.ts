@@ -1,7 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createTestApp, type TestApp } from '../support/app'
 import { type Client, citizen, newClient, staffUser } from '../support/client'
 import { CHUNXI, congestion, OUTSIDE } from './reports-support'
+
+// A busy machine (other suites, builds) can slow every request: generous per-test time.
+vi.setConfig({ testTimeout: 120_000 })
 
 let t: TestApp
 let me: Client
@@ -12,14 +15,21 @@ beforeAll(async () => {
   me = await citizen(t, '13600000101')
   dispatcher = await staffUser(t, 'dispatcher')
   officer = await staffUser(t, 'officer')
-})
-afterAll(() => t.close())
+}, 240_000)
+afterAll(() => t?.close())
 
 describe('filing a report', () => {
   it('routes a point inside a grid to that grid, its unit and due time', async () => {
     const res = await me.post('/api/reports', congestion())
     expect(res.status).toBe(201)
-    expect(res.body).toMatchObject({ kind: 'congestion', state: 'submitted', stateType: 'open', gridName: '春熙网格', unitName: '城区一大队', dueReason: 'accepted' })
+    expect(res.body).toMatchObject({
+      kind: 'congestion',
+      state: 'submitted',
+      stateType: 'open',
+      gridName: '春熙网格',
+      unitName: '城区一大队',
+      dueReason: 'accepted',
+    })
     expect(res.body.number).toMatch(/^R\d{6}\d{5,}$/)
     const due = new Date(res.body.dueAt).getTime() - new Date(res.body.createdAt).getTime()
     expect(due).toBe(5 * 60_000)
@@ -135,7 +145,9 @@ describe('handling: accept → dispatch → on scene → resolved → rated', ()
     expect(detail.body.actions.sort()).toEqual(['dispute', 'rate'])
     expect(detail.body.officerName).toBe('张路警')
     const inbox = await me.get('/api/notifications?limit=50')
-    const keys = inbox.body.items.filter((n: { params: { number: string } }) => n.params.number === r.body.number).map((n: { messageKey: string }) => n.messageKey)
+    const keys = inbox.body.items
+      .filter((n: { params: { number: string } }) => n.params.number === r.body.number)
+      .map((n: { messageKey: string }) => n.messageKey)
     expect(keys).toEqual(expect.arrayContaining(['reports.notify.accept', 'reports.notify.dispatch', 'reports.notify.arrive', 'reports.notify.resolve']))
     expect(keys).not.toContain('reports.notify.acknowledge')
 
