@@ -410,6 +410,8 @@ describe('deadlines, reminders and late ratings', () => {
     await remindFollowUps(ctx())
     await remindFollowUps(ctx())
     expect(await heads('ratings.notify.dueSoon')).toHaveLength(1)
+    const soon = await ok((await staffUser(t, 'head')).get('/api/console/ratings/followups/counts'))
+    expect(soon.dueSoon).toBeGreaterThanOrEqual(1)
     advanceTo(t, cn('2026-10-10', '23:59'))
     await remindFollowUps(ctx())
     expect(await heads('ratings.notify.overdue')).toHaveLength(0)

@@ -72,10 +72,10 @@ async function main() {
                                case when r.x < 0.6 then 5 when r.x < 0.85 then 4 when r.x < 0.94 then 3 when r.x < 0.975 then 2 else 1 end as score) l
     where t.number like 'BN%' and t.state = 'done' and t.completed_at is not null`)
   await sql.unsafe(`
-    insert into rating_followups (opened_on, rating_id, ticket_id, unit_id, office_id, window_id, staff_id, state, policy, opened_at, due_date, due_at,
+    insert into rating_followups (opened_on, rating_id, ticket_id, unit_id, office_id, window_id, staff_id, state, policy, opened_at, due_date, due_at, soon_at,
                                   called_back_at, closed_at, outcome, updated_at)
     select to_char(r.rated_at at time zone 'Asia/Shanghai', 'YYYYMMDD'), r.id, r.ticket_id, r.unit_id, r.office_id, r.window_id, r.staff_id, s.state,
-           '{"days":15,"unit":"working"}', r.rated_at, to_char((r.rated_at + interval '21 days') at time zone 'Asia/Shanghai', 'YYYY-MM-DD'), r.rated_at + interval '21 days',
+           '{"days":15,"unit":"working"}', r.rated_at, to_char((r.rated_at + interval '21 days') at time zone 'Asia/Shanghai', 'YYYY-MM-DD'), r.rated_at + interval '21 days', r.rated_at + interval '14 days',
            case when s.state in ('called_back', 'rectified', 'closed') then r.rated_at + interval '2 days' end,
            case when s.state in ('closed', 'voided') then r.rated_at + interval '9 days' end,
            case when s.state = 'closed' then '已整改' end, r.rated_at

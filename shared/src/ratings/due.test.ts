@@ -2,7 +2,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { addCalendarDays, chinaTime, officialCalendar, toChinaDate } from '../calendar'
 import { DEFAULT_RATING_CONFIG } from './config'
-import { followUpDue, followUpDueLevel } from './due'
+import { dueLevelAt, followUpDue, followUpDueLevel, followUpSoonAt } from './due'
 
 const cal = officialCalendar()
 const working = (d: string) => cal.isWorkingDay(d)
@@ -58,5 +58,25 @@ describe('follow-up deadline on the working-day calendar', () => {
     expect(followUpDueLevel(opened, dueAt, chinaTime('2026-03-16', '09:00'), DEFAULT_RATING_CONFIG, cal)).toBe('soon')
     expect(followUpDueLevel(opened, dueAt, chinaTime('2026-03-23', '23:00'), DEFAULT_RATING_CONFIG, cal)).toBe('soon')
     expect(followUpDueLevel(opened, dueAt, chinaTime('2026-03-24', '00:01'), DEFAULT_RATING_CONFIG, cal)).toBe('overdue')
+  })
+
+  it('stores the due-soon instant so that the stored level always equals the calendar walk', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 700 }),
+        fc.integer({ min: 1, max: 30 }),
+        fc.constantFrom<'working' | 'calendar'>('working', 'calendar'),
+        fc.integer({ min: 0, max: 60 * 24 * 45 }),
+        (offset, days, unit, minutesLater) => {
+          const config = { followUp: { days, unit } }
+          const opened = chinaTime(addCalendarDays('2025-01-01', offset), '10:30')
+          const { dueAt } = followUpDue(opened, config)
+          const soonAt = followUpSoonAt(opened, config, cal)
+          const now = new Date(opened.getTime() + minutesLater * 60_000)
+          expect(dueLevelAt(soonAt, dueAt, now)).toBe(followUpDueLevel(opened, dueAt, now, config, cal))
+        },
+      ),
+      { numRuns: 400 },
+    )
   })
 })

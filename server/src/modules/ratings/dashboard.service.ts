@@ -193,25 +193,24 @@ export async function queueStatistics(ctx: Ctx, q: { from?: string; to?: string;
   if (ids.length === 0) return { from, to, rows: [] }
   const range = and(inArray(queueTickets.officeId, ids), gte(queueTickets.date, from), lte(queueTickets.date, to))
   const serviceSpan = sql`extract(epoch from (${queueTickets.completedAt} - coalesce(${queueTickets.servingAt}, ${queueTickets.calledAt}))) / 60`
-  const figures = await ctx.db
+  const waitSpan = sql`extract(epoch from (${queueTickets.calledAt} - ${queueTickets.issuedAt})) / 60`
+  const waited = sql`${queueTickets.calledAt} is not null and ${queueTickets.transferredFromId} is null`
+  const done = sql`${queueTickets.state} = 'done'`
+  // One scan, per office and day (the opening minutes of each day count for utilisation).
+  const perDay = await ctx.db
     .select({
       officeId: queueTickets.officeId,
+      date: queueTickets.date,
       issued: n(sql`count(*) filter (where ${queueTickets.transferredFromId} is null)`),
-      served: n(sql`count(*) filter (where ${queueTickets.state} = 'done')`),
+      served: n(sql`count(*) filter (where ${done})`),
       noShow: n(sql`count(*) filter (where ${queueTickets.state} = 'no_show')`),
-      wait: sql<
-        string | null
-      >`avg(extract(epoch from (${queueTickets.calledAt} - ${queueTickets.issuedAt})) / 60) filter (where ${queueTickets.calledAt} is not null and ${queueTickets.transferredFromId} is null)`,
-      service: sql<string | null>`avg(${serviceSpan}) filter (where ${queueTickets.state} = 'done')`,
-      serviceSum: sql<string | null>`sum(${serviceSpan}) filter (where ${queueTickets.state} = 'done')`,
+      waitSum: n(sql`coalesce(sum(${waitSpan}) filter (where ${waited}), 0)`),
+      waitN: n(sql`count(*) filter (where ${waited})`),
+      serviceSum: n(sql`coalesce(sum(${serviceSpan}) filter (where ${done}), 0)`),
     })
     .from(queueTickets)
     .where(range)
-    .groupBy(queueTickets.officeId)
-  const days = await ctx.db
-    .selectDistinct({ officeId: queueTickets.officeId, date: queueTickets.date })
-    .from(queueTickets)
-    .where(and(range, eq(queueTickets.state, 'done')))
+    .groupBy(queueTickets.officeId, queueTickets.date)
   const windowCounts = await ctx.db
     .select({ officeId: serviceWindows.officeId, n: n(sql`count(*)`) })
     .from(serviceWindows)
@@ -221,23 +220,25 @@ export async function queueStatistics(ctx: Ctx, q: { from?: string; to?: string;
     from,
     to,
     rows: officeRows.map((o) => {
-      const f = figures.find((x) => x.officeId === o.id)
-      const served = days.filter((d) => d.officeId === o.id)
+      const days = perDay.filter((x) => x.officeId === o.id)
+      const total = (k: 'issued' | 'served' | 'noShow' | 'waitSum' | 'waitN' | 'serviceSum') => days.reduce((s, d) => s + d[k], 0)
+      const servedDays = days.filter((d) => d.served > 0)
       const nWindows = windowCounts.find((w) => w.officeId === o.id)?.n ?? 0
-      const available = served.reduce((s, d) => s + openingMinutes(o.hours, d.date), 0) * nWindows
-      const util = utilisation(Number(f?.serviceSum ?? 0), available)
-      const rate = noShowRate(f?.noShow ?? 0, f?.served ?? 0)
+      const available = servedDays.reduce((s, d) => s + openingMinutes(o.hours, d.date), 0) * nWindows
+      const served = total('served')
+      const util = utilisation(total('serviceSum'), available)
+      const rate = noShowRate(total('noShow'), served)
       return {
         officeId: o.id,
         officeName: o.name,
-        issued: f?.issued ?? 0,
-        served: f?.served ?? 0,
-        noShow: f?.noShow ?? 0,
-        averageWaitMinutes: minutes(f?.wait),
-        averageServiceMinutes: minutes(f?.service),
+        issued: total('issued'),
+        served,
+        noShow: total('noShow'),
+        averageWaitMinutes: total('waitN') ? minutes(total('waitSum') / total('waitN')) : null,
+        averageServiceMinutes: served ? minutes(total('serviceSum') / served) : null,
         noShowRate: rate === null ? null : Math.round(rate * 1000) / 1000,
         utilisation: util === null ? null : Math.round(util * 1000) / 1000,
-        days: served.length,
+        days: servedDays.length,
       }
     }),
   }

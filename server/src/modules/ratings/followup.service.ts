@@ -1,5 +1,5 @@
 import { maskText } from '@tp/shared'
-import { followUpDueLevel } from '@tp/shared/ratings/due'
+import { dueLevelAt, followUpDueLevel } from '@tp/shared/ratings/due'
 import { type FollowUpAction, followUpMachine, followUpRefusal, OPEN_FOLLOW_UP_STATES } from '@tp/shared/ratings/machine'
 import type {
   CallBackBody,
@@ -12,7 +12,7 @@ import type {
   RectifyBody,
   VerifyBody,
 } from '@tp/shared/ratings/schemas'
-import { and, asc, count, desc, eq, gte, ilike, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, ilike, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm'
 import { audit } from '../../platform/audit'
 import { type Ctx, requireStaff, withDb } from '../../platform/context'
 import { AppError, conflict, forbidden, invalidTransition, notFound, unprocessable } from '../../platform/errors'
@@ -20,7 +20,7 @@ import { notify } from '../../platform/notify'
 import { files } from '../../platform/platform.tables'
 import { type InspectedFile, storeUpload } from '../../platform/uploads'
 import { queueTickets } from '../bookings/bookings.tables'
-import { actorFields, chinaMonth, headsOf, inScope, loadRatingConfig, loadWorkCalendar } from './common'
+import { actorFields, chinaMonth, headsOf, inScope, loadWorkCalendar } from './common'
 import { contactOf, type FollowUpRow, followUpQuery, guardInput, toDetail, toListItem } from './followup.view'
 import { ratingCallBacks, ratingFollowUpEvents, ratingFollowUps, ratings } from './ratings.tables'
 
@@ -69,37 +69,36 @@ export async function getFollowUp(ctx: Ctx, id: string): Promise<FollowUpDetail>
   return toDetail(ctx, await loadVisible(ctx, id))
 }
 
+/** Counts in SQL: overdue = open past the due time; due soon = open from `soon_at` (two thirds used) until due. */
 export async function followUpCounts(ctx: Ctx): Promise<FollowUpCounts> {
   const now = ctx.now()
-  const config = await loadRatingConfig(ctx.db)
-  const cal = await loadWorkCalendar(ctx.db)
-  const byState = await ctx.db.select({ state: ratingFollowUps.state, n: count() }).from(ratingFollowUps).where(visible(ctx)).groupBy(ratingFollowUps.state)
-  const open = await ctx.db
-    .select({ openedAt: ratingFollowUps.openedAt, dueAt: ratingFollowUps.dueAt, policy: ratingFollowUps.policy })
-    .from(ratingFollowUps)
-    .where(and(visible(ctx), OPEN))
+  const at = sql`${now.toISOString()}::timestamptz`
+  const F = ratingFollowUps
   const monthStart = new Date(Date.parse(`${chinaMonth(now)}-01T00:00:00+08:00`))
-  const [closed] = await ctx.db
+  const byState = await ctx.db
     .select({
+      state: F.state,
       n: count(),
-      onTime: sql<number>`count(*) filter (where ${ratingFollowUps.closedAt} <= ${ratingFollowUps.dueAt})`.mapWith(Number),
+      overdue: sql<number>`count(*) filter (where ${F.dueAt} < ${at})`.mapWith(Number),
+      soon: sql<number>`count(*) filter (where ${F.dueAt} >= ${at} and coalesce(${F.soonAt}, ${F.dueAt}) <= ${at})`.mapWith(Number),
+      closedThisMonth: sql<number>`count(*) filter (where ${F.closedAt} >= ${monthStart.toISOString()}::timestamptz)`.mapWith(Number),
+      closedOnTime: sql<number>`count(*) filter (where ${F.closedAt} >= ${monthStart.toISOString()}::timestamptz and ${F.closedAt} <= ${F.dueAt})`.mapWith(
+        Number,
+      ),
     })
-    .from(ratingFollowUps)
-    .where(and(visible(ctx), eq(ratingFollowUps.state, 'closed'), gte(ratingFollowUps.closedAt, monthStart)))
-  let overdue = 0
-  let dueSoon = 0
-  for (const f of open) {
-    const level = followUpDueLevel(f.openedAt, f.dueAt, now, { followUp: f.policy ?? config.followUp }, cal)
-    if (level === 'overdue') overdue++
-    else if (level === 'soon') dueSoon++
-  }
+    .from(F)
+    .where(visible(ctx))
+    .groupBy(F.state)
+  const open = byState.filter((s) => followUpMachine.typeOf(s.state) === 'open')
+  const closed = byState.find((s) => s.state === 'closed')
+  const sum = (rows: typeof byState, k: 'n' | 'overdue' | 'soon') => rows.reduce((n, r) => n + r[k], 0)
   return {
-    open: open.length,
-    overdue,
-    dueSoon,
+    open: sum(open, 'n'),
+    overdue: sum(open, 'overdue'),
+    dueSoon: sum(open, 'soon'),
     contested: byState.find((s) => s.state === 'contested')?.n ?? 0,
-    closedThisMonth: closed?.n ?? 0,
-    closedOnTimeThisMonth: closed?.onTime ?? 0,
+    closedThisMonth: closed?.closedThisMonth ?? 0,
+    closedOnTimeThisMonth: closed?.closedOnTime ?? 0,
     byState: Object.fromEntries(byState.map((s) => [s.state, s.n])),
   }
 }
@@ -355,13 +354,21 @@ export async function remindFollowUps(ctx: Ctx): Promise<{ reminded: number; ove
   const open = await ctx.db
     .select()
     .from(ratingFollowUps)
-    .where(and(OPEN, or(isNull(ratingFollowUps.remindedAt), isNull(ratingFollowUps.overdueNotifiedAt))))
+    .where(
+      and(
+        OPEN,
+        or(
+          and(isNull(ratingFollowUps.remindedAt), sql`coalesce(${ratingFollowUps.soonAt}, ${ratingFollowUps.openedAt}) <= ${now.toISOString()}::timestamptz`),
+          and(isNull(ratingFollowUps.overdueNotifiedAt), lt(ratingFollowUps.dueAt, now)),
+        ),
+      ),
+    )
     .orderBy(asc(ratingFollowUps.dueAt))
     .limit(500)
   let reminded = 0
   let overdue = 0
   for (const f of open) {
-    const level = followUpDueLevel(f.openedAt, f.dueAt, now, { followUp: f.policy }, cal)
+    const level = f.soonAt ? dueLevelAt(f.soonAt, f.dueAt, now) : followUpDueLevel(f.openedAt, f.dueAt, now, { followUp: f.policy }, cal)
     if (level === 'ok') continue
     const mark = level === 'overdue' ? ratingFollowUps.overdueNotifiedAt : ratingFollowUps.remindedAt
     if ((level === 'overdue' ? f.overdueNotifiedAt : f.remindedAt) !== null) continue

@@ -1,7 +1,7 @@
 import type { CaseSummary } from '@tp/shared'
 import { toChinaDate } from '@tp/shared/calendar'
 import { type RatingConfig, tagProblems } from '@tp/shared/ratings/config'
-import { followUpDue } from '@tp/shared/ratings/due'
+import { followUpDue, followUpSoonAt } from '@tp/shared/ratings/due'
 import { isBad, LEVEL_NAME_ZH, LEVEL_SCORE, type RatingLevel } from '@tp/shared/ratings/levels'
 import { followUpMachine } from '@tp/shared/ratings/machine'
 import type { CitizenRatingPage, PendingRating, RatingChannel, RatingView, ServedTicket, TagOption } from '@tp/shared/ratings/schemas'
@@ -147,7 +147,8 @@ export async function recordRating(
 
 async function openFollowUp(ctx: Ctx, t: CompletedTicket, rating: RatingRow, config: RatingConfig): Promise<FollowUpRow> {
   const now = ctx.now()
-  const due = followUpDue(now, config, await loadWorkCalendar(ctx.db))
+  const calendar = await loadWorkCalendar(ctx.db)
+  const due = followUpDue(now, config, calendar)
   const [row] = await ctx.db
     .insert(ratingFollowUps)
     .values({
@@ -164,6 +165,7 @@ async function openFollowUp(ctx: Ctx, t: CompletedTicket, rating: RatingRow, con
       openedAt: now,
       dueDate: due.dueDate,
       dueAt: due.dueAt,
+      soonAt: followUpSoonAt(now, config, calendar),
       updatedAt: now,
     })
     .returning()

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { addCalendarDays, chinaTime, toChinaDate, type WorkCalendar } from '@tp/shared/calendar'
 import { DEFAULT_RATING_CONFIG, tagsFor } from '@tp/shared/ratings/config'
-import { followUpDue } from '@tp/shared/ratings/due'
+import { followUpDue, followUpSoonAt } from '@tp/shared/ratings/due'
 import { isBad, LEVEL_SCORE, LEVELS, type RatingLevel } from '@tp/shared/ratings/levels'
 import type { FollowUpState } from '@tp/shared/ratings/machine'
 import { and, asc, eq, isNull } from 'drizzle-orm'
@@ -385,6 +385,7 @@ async function followUp(
       openedAt: opened,
       dueDate: due.dueDate,
       dueAt: due.dueAt,
+      soonAt: followUpSoonAt(opened, DEFAULT_RATING_CONFIG, cal),
       verifiedAt,
       verification: verifiedAt ? (VERIFY_NOTES[i] as string) : null,
       calledBackAt,

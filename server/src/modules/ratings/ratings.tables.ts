@@ -149,6 +149,8 @@ export const ratingFollowUps = pgTable(
     openedAt: ts('opened_at').notNull(),
     dueDate: text('due_date').notNull(),
     dueAt: ts('due_at').notNull(),
+    /** From when the case is due soon (two thirds of the period used): counted in SQL. */
+    soonAt: ts('soon_at'),
     verifiedAt: ts('verified_at'),
     verification: text('verification'),
     calledBackAt: ts('called_back_at'),

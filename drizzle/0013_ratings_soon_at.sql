@@ -1,0 +1,1 @@
+ALTER TABLE "rating_followups" ADD COLUMN "soon_at" timestamp with time zone;
