@@ -23,6 +23,8 @@ export const auditLog = pgTable(
     index('audit_log_entity_idx').on(t.entityType, t.entityId, t.at),
     index('audit_log_at_idx').on(t.at),
     index('audit_log_actor_idx').on(t.actorType, t.actorId, t.at),
+    // Audit search by actor filters on actor_id alone, newest first.
+    index('audit_log_actor_id_idx').on(t.actorId, t.id),
     // Unit heads search their subtree newest first.
     index('audit_log_unit_idx').on(t.unitId, t.id),
   ],

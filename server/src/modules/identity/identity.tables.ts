@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm'
 import { boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 
 /** The organisation tree: 支队 → 大队 → 中队 / 警务站 / 车管所. `path` is the ids from the root, for subtree scoping. */
@@ -36,17 +37,22 @@ export const staff = pgTable(
   (t) => [index('staff_unit_idx').on(t.unitId, t.username)],
 )
 
-export const citizens = pgTable('citizens', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  /** Null once the account is deleted (cases are kept, personal data removed). */
-  phone: text('phone').unique(),
-  name: text('name'),
-  idNumber: text('id_number'),
-  wechatOpenId: text('wechat_openid').unique(),
-  preferences: jsonb('preferences').$type<{ notifyInApp: boolean; notifySms: boolean; locale: 'zh-CN' | 'en' }>(),
-  deletedAt: timestamp('deleted_at', { withTimezone: true }),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-})
+export const citizens = pgTable(
+  'citizens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Null once the account is deleted (cases are kept, personal data removed). */
+    phone: text('phone').unique(),
+    name: text('name'),
+    idNumber: text('id_number'),
+    wechatOpenId: text('wechat_openid').unique(),
+    preferences: jsonb('preferences').$type<{ notifyInApp: boolean; notifySms: boolean; locale: 'zh-CN' | 'en' }>(),
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  // The audit search joins audit_log.actor_id (text) to citizens by id::text.
+  (t) => [index('citizens_id_text_idx').on(sql`(${t.id}::text)`)],
+)
 
 export const vehicles = pgTable(
   'vehicles',
