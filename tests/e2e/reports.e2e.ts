@@ -38,6 +38,15 @@ async function staffSignIn(page: Page, username: string, path: string) {
   await page.waitForURL((u) => u.pathname === `/console${path}`)
 }
 
+/** The step dialog: wait until it has opened (animation) and is not busy, then confirm. */
+async function confirmDialog(page: Page) {
+  const button = page.locator('[data-test="officer-confirm"]:not(.is-loading)')
+  await button.waitFor()
+  await page.waitForTimeout(400)
+  await button.click()
+  await page.locator('.el-dialog [data-test="officer-confirm"]').waitFor({ state: 'hidden' })
+}
+
 describe('road report journey', () => {
   it('the dispatcher opens the live queue', async () => {
     dispatcher = await (await desktopContext(browser)).newPage()
@@ -97,7 +106,11 @@ describe('road report journey', () => {
     await dispatcher.locator('[data-test="officer-select"]').waitFor()
     await expect(dispatcher.locator('[data-test="officer-select"]').textContent()).resolves.toContain('张路警')
     await dispatcher.locator('[data-test="action-confirm"]').click()
-    await dispatcher.locator('[data-test="report-drawer"] .tp-state', { hasText: '已派警' }).or(dispatcher.locator('[data-test="report-drawer"]', { hasText: '已派警' })).first().waitFor()
+    await dispatcher
+      .locator('[data-test="report-drawer"] .tp-state', { hasText: '已派警' })
+      .or(dispatcher.locator('[data-test="report-drawer"]', { hasText: '已派警' }))
+      .first()
+      .waitFor()
     await screenshot(dispatcher, 'reports-console-dispatched')
   })
 
@@ -110,12 +123,12 @@ describe('road report journey', () => {
     // Acknowledged: the button goes away, the next steps stay.
     await card.locator('[data-test="officer-acknowledge"]').waitFor({ state: 'detached' })
     await card.locator('[data-test="officer-arrive"]').click()
-    await officer.locator('[data-test="officer-confirm"]').click()
+    await confirmDialog(officer)
     await card.locator('[data-test="officer-owner_moved"]').waitFor()
     await screenshot(officer, 'reports-officer-on-scene')
     await card.locator('[data-test="officer-owner_moved"]').click()
     await officer.locator('[data-test="officer-note"] textarea').fill('车主接到电话后已将车辆驶离')
-    await officer.locator('[data-test="officer-confirm"]').click()
+    await confirmDialog(officer)
     await officer.locator('[data-test="officer-card"]', { hasText: number }).waitFor({ state: 'detached' })
     await screenshot(officer, 'reports-officer-done')
   })
