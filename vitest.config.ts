@@ -45,6 +45,17 @@ export default defineConfig({
         : []),
       {
         test: {
+          // Real server processes killed, stopped and cut off from their database (tests/faults):
+          // one file at a time, on PGlite and — with TEST_DATABASE_URL — on PostgreSQL.
+          name: 'faults',
+          include: ['tests/faults/**/*.fault.ts'],
+          testTimeout: 900_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.e2e.ts'],
           globalSetup: ['tests/e2e/global-setup.ts'],

@@ -69,6 +69,10 @@ if (check('build web', 'pnpm', ['--filter', '@tp/web', 'build'])) {
   )
 }
 
+// Fault injection (tests/faults): real server processes killed with SIGKILL, stopped under load and cut
+// off from their database, plus backup and restore — PGlite always, PostgreSQL with TEST_DATABASE_URL.
+vitest('faults', ['faults'])
+
 console.log(`\n${lines.join('\n')}\nTotal time ${((Date.now() - started) / 1000).toFixed(0)}s`)
 console.log(`${passed} passed, ${failed} failed`)
 process.exit(failed ? 1 : 0)
