@@ -38,13 +38,10 @@ async function staffSignIn(page: Page, username: string, path: string) {
   await page.waitForURL((u) => u.pathname === `/console${path}`)
 }
 
-/** The step dialog: wait until it has opened (animation) and is not busy, then confirm. */
+/** The step's inline form (note, optional photo): confirm once it is not busy. */
 async function confirmDialog(page: Page) {
-  const button = page.locator('[data-test="officer-confirm"]:not(.is-loading)')
-  await button.waitFor()
-  await page.waitForTimeout(400)
-  await button.click()
-  await page.locator('.el-dialog [data-test="officer-confirm"]').waitFor({ state: 'hidden' })
+  await page.locator('[data-test="officer-confirm"]:not(.is-loading)').click()
+  await page.locator('[data-test="officer-step"]').waitFor({ state: 'detached' })
 }
 
 describe('road report journey', () => {
