@@ -1,6 +1,6 @@
 import { maskText } from '@tp/shared'
 import type { RatingListItem, RatingListQuery } from '@tp/shared/ratings/schemas'
-import { and, count, desc, eq, gte, lte, type SQL } from 'drizzle-orm'
+import { and, count, desc, eq, gte, lte, type SQL, sql } from 'drizzle-orm'
 import { type Ctx, requireStaff } from '../../platform/context'
 import { offices, queueTickets, services, serviceWindows } from '../bookings/bookings.tables'
 import { staff } from '../identity/identity.tables'
@@ -24,24 +24,20 @@ export function ratingsWhere(ctx: Ctx, q: Omit<RatingListQuery, 'page' | 'pageSi
   ) as SQL
 }
 
+/** Ratings with their names (scalar subqueries: cheap to plan, evaluated for the page only) and follow-up state. */
 export function ratingsQuery(ctx: Ctx) {
   return ctx.db
     .select({
       r: ratings,
-      ticketNumber: queueTickets.number,
-      officeName: offices.name,
-      windowNumber: serviceWindows.number,
-      staffName: staff.name,
-      serviceName: services.name,
+      ticketNumber: sql<string>`(select ${queueTickets.number} from ${queueTickets} where ${queueTickets.id} = ${ratings.ticketId})`,
+      officeName: sql<string>`(select ${offices.name} from ${offices} where ${offices.id} = ${ratings.officeId})`,
+      windowNumber: sql<number | null>`(select ${serviceWindows.number} from ${serviceWindows} where ${serviceWindows.id} = ${ratings.windowId})`,
+      staffName: sql<string | null>`(select ${staff.name} from ${staff} where ${staff.id} = ${ratings.staffId})`,
+      serviceName: sql<string>`(select ${services.name} from ${services} where ${services.id} = ${ratings.serviceId})`,
       followUpId: ratingFollowUps.id,
       followUpState: ratingFollowUps.state,
     })
     .from(ratings)
-    .innerJoin(queueTickets, eq(queueTickets.id, ratings.ticketId))
-    .innerJoin(offices, eq(offices.id, ratings.officeId))
-    .innerJoin(services, eq(services.id, ratings.serviceId))
-    .leftJoin(serviceWindows, eq(serviceWindows.id, ratings.windowId))
-    .leftJoin(staff, eq(staff.id, ratings.staffId))
     .leftJoin(ratingFollowUps, eq(ratingFollowUps.ratingId, ratings.id))
     .$dynamic()
 }
