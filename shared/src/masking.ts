@@ -20,7 +20,7 @@ export function maskName(name: string | null | undefined): string {
 }
 
 /** Keys whose values are personal data wherever they appear in an audit record or export. */
-const PERSONAL_KEYS: Record<string, (v: string) => string> = {
+const PERSONAL_KEYS: Partial<Record<string, (v: string) => string>> = {
   phone: maskPhone,
   mobile: maskPhone,
   contactPhone: maskPhone,

@@ -43,7 +43,7 @@ export const PDF = Buffer.from(
   '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
 )
 
-export const file = (bytes: Uint8Array | string, name: string, type = 'application/octet-stream') => new File([bytes], name, { type })
+export const file = (bytes: Uint8Array | string, name: string, type = 'application/octet-stream') => new File([bytes as BlobPart], name, { type })
 
 let seq = 0
 /** A fresh decision number per call (17 digits). */

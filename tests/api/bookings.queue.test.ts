@@ -1,6 +1,6 @@
 import { getCompletedTicket, onQueueCompleted } from '@tp/server/modules/bookings/index'
 import type { DemoRefs } from '@tp/server/platform/module'
-import { orderQueue } from '@tp/shared/bookings/queue'
+import { orderQueue, type QueueEntry } from '@tp/shared/bookings/queue'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TestApp } from '../support/app'
 import { type Client, citizen, newClient, staffUser } from '../support/client'
@@ -124,7 +124,7 @@ describe('queue ordering', () => {
     expect(q.waiting.map((x: any) => x.number)).toEqual(expected)
     expect(q.waitingCount).toBe(5)
     // The same order as the shared rule.
-    const shared = orderQueue(
+    const shared = orderQueue<QueueEntry & { number: string }>(
       q.waiting.map((x: any) => ({
         id: x.id,
         kind: x.kind,

@@ -229,7 +229,7 @@ describe('stored bytes of a failed request are discarded', () => {
       }),
       async (c) => {
         const ctx = c.get('ctx')
-        const f = await inspectFile(new File([png()], 'a.png'), ['image'], 1048576)
+        const f = await inspectFile(new File([png() as BlobPart], 'a.png'), ['image'], 1048576)
         if (c.req.valid('param').mode === 'rollback') {
           await ctx.db.transaction(async (tx) => {
             await storeUpload(withDb(ctx, tx), f, { type: 'system', id: null })
@@ -243,7 +243,7 @@ describe('stored bytes of a failed request are discarded', () => {
   })
 
   it('removes bytes whose row was rolled back', async () => {
-    const res = await unchanged(() => app.request('/store/rollback', { method: 'POST' }))
+    const res = await unchanged(async () => app.request('/store/rollback', { method: 'POST' }))
     expect(res.status).toBe(409)
   })
 

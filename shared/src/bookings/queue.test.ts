@@ -53,7 +53,7 @@ describe('queue ordering rule', () => {
     seq: fc.integer({ min: 1, max: 999 }),
     transferred: fc.boolean(),
   })
-  const toEntry = (r: fc.infer<typeof entryArb>): QueueEntry => ({
+  const toEntry = (r: typeof entryArb extends fc.Arbitrary<infer T> ? T : never): QueueEntry => ({
     id: r.id,
     kind: r.kind,
     onTime: r.onTime,
