@@ -36,6 +36,8 @@ export interface StartOptions {
   cwd?: string
   /** Show the child's stdout (default: ignored). */
   stdout?: boolean
+  /** Plain JavaScript entry: run with node alone (no tsx). */
+  plain?: boolean
 }
 
 /** Starts a TypeScript entry point (from the server package, so tsx resolves) and waits for its first 200. */
@@ -48,7 +50,7 @@ export async function startServer(
 ): Promise<Server> {
   const port = await freePort()
   const t0 = performance.now()
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', entry], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ...(opts.plain ? [] : ['--import', 'tsx']), entry], {
     cwd: opts.cwd ?? join(ROOT, 'server'),
     env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', opts.stdout ? 'inherit' : 'ignore', 'inherit'],
@@ -290,13 +292,34 @@ interface ProfileNode {
   children?: number[]
 }
 
-/** Self time by function and by package/file from a .cpuprofile, as percentages of the samples. */
-export function summariseProfile(path: string, top = 25): { functions: { name: string; pct: number }[]; modules: { name: string; pct: number }[] } {
-  const p = JSON.parse(readFileSync(path, 'utf8')) as { nodes: ProfileNode[]; samples: number[] }
+/**
+ * Self time by function and by package/file from a .cpuprofile, as percentages of the busy samples
+ * (idle excluded). `window`: only samples between `fromEndMs` and `toEndMs` before the profile's
+ * end (the load run, without start-up and shutdown).
+ */
+export function summariseProfile(
+  path: string,
+  window?: { fromEndMs: number; toEndMs: number },
+  top = 25,
+): { functions: { name: string; pct: number }[]; modules: { name: string; pct: number }[]; samples: number; idlePct: number } {
+  const p = JSON.parse(readFileSync(path, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[]; endTime: number }
   const byId = new Map(p.nodes.map((n) => [n.id, n]))
   const hits = new Map<number, number>()
-  for (const s of p.samples) hits.set(s, (hits.get(s) ?? 0) + 1)
-  const total = p.samples.length || 1
+  let ts = (p as { startTime?: number }).startTime ?? 0
+  let idle = 0
+  let kept = 0
+  for (let i = 0; i < p.samples.length; i++) {
+    ts += p.timeDeltas[i] ?? 0
+    if (window && (ts < p.endTime - window.fromEndMs * 1000 || ts > p.endTime - window.toEndMs * 1000)) continue
+    const id = p.samples[i] as number
+    kept++
+    if (byId.get(id)?.callFrame.functionName === '(idle)') {
+      idle++
+      continue
+    }
+    hits.set(id, (hits.get(id) ?? 0) + 1)
+  }
+  const total = kept - idle || 1
   const fn = new Map<string, number>()
   const mod = new Map<string, number>()
   for (const [id, h] of hits) {
@@ -305,7 +328,7 @@ export function summariseProfile(path: string, top = 25): { functions: { name: s
     const url = n.callFrame.url
     const file = url.replace(/^file:\/\//, '').replace(ROOT, '')
     const pkg = /node_modules\/\.pnpm\/[^/]+\/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1]
-    const where = pkg ?? (file || '(native)')
+    const where = pkg ?? (file || n.callFrame.functionName || '(native)')
     const name = `${n.callFrame.functionName || '(anonymous)'} ${pkg ? `[${pkg}]` : file ? `${file}:${n.callFrame.lineNumber + 1}` : ''}`.trim()
     fn.set(name, (fn.get(name) ?? 0) + h)
     mod.set(where, (mod.get(where) ?? 0) + h)
@@ -315,5 +338,5 @@ export function summariseProfile(path: string, top = 25): { functions: { name: s
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, h]) => ({ name, pct: Math.round((h / total) * 1000) / 10 }))
-  return { functions: sorted(fn), modules: sorted(mod) }
+  return { functions: sorted(fn), modules: sorted(mod), samples: kept, idlePct: Math.round((idle / (kept || 1)) * 1000) / 10 }
 }

@@ -42,13 +42,17 @@ export async function lighthouseRun(urls: { page: string; url: string; headers?:
   try {
     for (const u of urls) {
       try {
-        const r = await lighthouse(u.url, {
-          port: chrome.port,
-          output: 'json',
-          logLevel: 'error',
-          onlyCategories: ['performance', 'accessibility'],
-          ...(u.headers ? { extraHeaders: u.headers } : {}),
-        })
+        const run = () =>
+          lighthouse(u.url, {
+            port: chrome.port,
+            output: 'json',
+            logLevel: 'error',
+            onlyCategories: ['performance', 'accessibility'],
+            ...(u.headers ? { extraHeaders: u.headers } : {}),
+          })
+        let r = await run()
+        // A trace that failed to record (NO_NAVSTART, NO_FCP on a busy machine) is worth one more try.
+        if (r.lhr.runtimeError) r = await run()
         const lhr = r.lhr
         const metric = (id: string) => Math.round(Number(lhr.audits[id]?.numericValue ?? 0))
         const a11y = lhr.categories.accessibility
