@@ -127,7 +127,9 @@ async function main() {
   }
   all.sort((a, b) => a - b)
   console.table(rows)
-  console.log(`all dashboard requests (${all.length}): p50 ${Math.round(all[Math.floor(all.length * 0.5)] as number)} ms, p99 ${Math.round((all[Math.ceil(all.length * 0.99) - 1] as number) * 10) / 10} ms`)
+  console.log(
+    `all dashboard requests (${all.length}): p50 ${Math.round(all[Math.floor(all.length * 0.5)] as number)} ms, p99 ${Math.round((all[Math.ceil(all.length * 0.99) - 1] as number) * 10) / 10} ms`,
+  )
   if (process.env.KEEP) {
     console.log(`kept database ${NAME}`)
     process.exit(0)

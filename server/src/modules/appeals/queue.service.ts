@@ -42,8 +42,7 @@ function queueWhere(ctx: Ctx, q: QueueQuery): SQL | undefined {
       lte(appeals.dueDate, addCalendarDays(toChinaDate(now), DUE_SOON_DAYS)),
       isNull(appeals.pausedSince),
     )
-  if (q.extension === 'pending')
-    where.push(sql`exists (select 1 from ${appealExtensions} e where e.appeal_id = ${appeals.id} and e.state = 'pending')`)
+  if (q.extension === 'pending') where.push(sql`exists (select 1 from ${appealExtensions} e where e.appeal_id = ${appeals.id} and e.state = 'pending')`)
   if (q.from) where.push(gte(appeals.submittedAt, chinaDayStart(q.from)))
   if (q.to) where.push(lte(appeals.submittedAt, chinaDayEnd(q.to)))
   if (q.q) {

@@ -97,7 +97,7 @@ describe('new report form', () => {
     expect(w.text()).toContain('已恢复上次未提交的内容')
     expect((w.find('[data-test="address"] input').element as HTMLInputElement).value).toBe('建设北路')
     const nearbyCall = api.calls('GET', '/api/reports/nearby')[0]
-    expect((nearbyCall?.init as { params: { query: Record<string, unknown> } }).params.query).toMatchObject({ kind: 'zombie_car', plate: '川A12345' })
+    expect((nearbyCall!.init as { params: { query: Record<string, unknown> } }).params.query).toMatchObject({ kind: 'zombie_car', plate: '川A12345' })
     expect(w.find('[data-test="nearby"]').text()).toContain('R26030100001')
     await w.find('[data-test="me-too"]').trigger('click')
     await flushPromises()

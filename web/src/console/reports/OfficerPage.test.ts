@@ -63,7 +63,7 @@ describe('officer view', () => {
     const w = mount(OfficerPage, { global: { plugins: [testI18n('zh-CN', messages), router] }, attachTo: document.body })
     mounted.push(w)
     await flushPromises()
-    expect((api.calls('GET', '/api/console/reports')[0]?.init as { params: { query: Record<string, unknown> } }).params.query).toMatchObject({
+    expect((api.calls('GET', '/api/console/reports')[0]!.init as { params: { query: Record<string, unknown> } }).params.query).toMatchObject({
       mine: 'true',
       stateType: 'open',
     })

@@ -115,7 +115,7 @@ describe('live queue', { timeout: 30_000 }, () => {
   it('opens filtered to overdue reports from the dashboard link, and sends the filters to the server', async () => {
     const { api } = await setup('/reports?overdue=true')
     const last = api.calls('GET', '/api/console/reports').at(-1)
-    expect((last?.init as { params: { query: Record<string, unknown> } }).params.query).toMatchObject({ overdue: 'true', stateType: 'open' })
+    expect((last!.init as { params: { query: Record<string, unknown> } }).params.query).toMatchObject({ overdue: 'true', stateType: 'open' })
     api.restore()
   })
 })
