@@ -99,6 +99,7 @@ const zh = {
     photoOptional: '可上传处置照片',
     navigate: '导航',
     refresh: '刷新',
+    home: '返回工作台',
   },
   grids: {
     title: '网格管理',
@@ -269,6 +270,7 @@ const en: typeof zh = {
     photoOptional: 'Optionally add a photo',
     navigate: 'Navigate',
     refresh: 'Refresh',
+    home: 'Back to the console',
   },
   grids: {
     title: 'Grids',

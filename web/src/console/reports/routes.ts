@@ -15,7 +15,8 @@ export default {
       path: '/reports/officer',
       name: 'reports-officer',
       component: () => import('./OfficerPage.vue'),
-      meta: { titleKey: 'reports.menu.officer', roles: ['dispatcher'] },
+      // Phone-first and full screen (no desktop side menu); sign-in and the role are still required.
+      meta: { titleKey: 'reports.menu.officer', roles: ['dispatcher'], bare: true },
     },
     {
       path: '/reports/grids',
