@@ -121,6 +121,8 @@ describe('road report journey', () => {
     await card.locator('[data-test="officer-acknowledge"]').waitFor({ state: 'detached' })
     await card.locator('[data-test="officer-arrive"]').click()
     await confirmDialog(officer)
+    // Wait for the card to show the new state before the next step (its buttons re-render).
+    await card.getByText('民警到场', { exact: true }).waitFor()
     await card.locator('[data-test="officer-owner_moved"]').waitFor()
     await screenshot(officer, 'reports-officer-on-scene')
     await card.locator('[data-test="officer-owner_moved"]').click()
