@@ -1,16 +1,33 @@
+import { join } from 'node:path'
 import { serve } from '@hono/node-server'
 import { createApp } from './app'
 import { loadConfig } from './config'
 import { modules } from './modules'
 import { systemCtx } from './platform/context'
+import { openDatabase } from './platform/db'
 import { createDeps } from './platform/deps'
+import { isDatabaseUnavailable } from './platform/http'
+import { createLogger } from './platform/logger'
 import { closeAllStreams } from './platform/sse'
 import { seedDemo } from './seed'
 
 const started = performance.now()
 const config = loadConfig()
-const deps = await createDeps(config)
-const { log } = deps
+const log = createLogger(config.logLevel)
+// A database that is not reachable yet (PostgreSQL starting, a network blip) is waited for, with
+// backoff, instead of exiting into a supervisor's restart loop.
+const database = await openDatabase({ url: config.databaseUrl, dataDir: join(config.dataDir, 'pglite') })
+for (let delay = 1000; ; delay = Math.min(delay * 2, 15_000)) {
+  try {
+    await database.ping()
+    break
+  } catch (err) {
+    if (!isDatabaseUnavailable(err)) throw err
+    log.warn({ err, retryInMs: delay }, 'database unreachable at startup; waiting for it')
+    await new Promise((r) => setTimeout(r, delay))
+  }
+}
+const deps = await createDeps(config, { database, log })
 await deps.database.migrate()
 if (config.seedDemo && (await seedDemo(deps))) log.info('seeded demo data')
 
@@ -51,7 +68,10 @@ async function shutdown(signal: string) {
   closeAllStreams()
   const force = setTimeout(() => process.exit(1), 15_000)
   force.unref()
+  // In-flight requests finish; keep-alive connections are closed as soon as they fall idle.
+  const idle = setInterval(() => (server as { closeIdleConnections?: () => void }).closeIdleConnections?.(), 100)
   await new Promise<void>((resolve) => server.close(() => resolve()))
+  clearInterval(idle)
   await deps.bus.close()
   await deps.database.close()
   log.info('stopped')

@@ -8,11 +8,14 @@ import { join, resolve } from 'node:path'
 import { createApp } from '@tp/server/app'
 import { loadConfig } from '@tp/server/config'
 import { seedIdentity } from '@tp/server/modules/identity/identity.seed'
+import { citizens, staff } from '@tp/server/modules/identity/identity.tables'
+import { createSession } from '@tp/server/modules/identity/sessions'
 import { modules } from '@tp/server/modules/index'
 import { systemCtx } from '@tp/server/platform/context'
 import { type Database, openDatabase } from '@tp/server/platform/db'
 import { createDeps } from '@tp/server/platform/deps'
 import { createLogger } from '@tp/server/platform/logger'
+import { eq } from 'drizzle-orm'
 import postgres from 'postgres'
 import type { TestApp } from '../support/app'
 
@@ -122,6 +125,13 @@ export interface Server {
 
 /** Starts the real server on the store and waits until it is ready. */
 export async function startServer(store: Store, env: Record<string, string> = {}): Promise<Server> {
+  const s = await spawnServer(store, env)
+  s.startMs = await s.ready()
+  return s
+}
+
+/** Starts the real server on the store; `ready()` waits until /api/ready answers 200. */
+export async function spawnServer(store: Store, env: Record<string, string> = {}): Promise<Server & { ready(): Promise<number> }> {
   const port = await freePort()
   const started = performance.now()
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
@@ -166,20 +176,23 @@ export async function startServer(store: Store, env: Record<string, string> = {}
   child.stderr?.on('data', (c: Buffer) => collect(c))
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.once('exit', (code, signal) => r({ code, signal })))
   const base = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 120_000
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null)
-      throw new Error(`server exited (${child.exitCode ?? child.signalCode}):\n${output.slice(-20).join('\n')}`)
-    try {
-      if ((await fetch(`${base}/api/ready`)).ok) break
-    } catch {}
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL')
-      throw new Error(`server did not become ready in 120 s:\n${output.slice(-20).join('\n')}`)
+  const ready = async () => {
+    const deadline = Date.now() + 120_000
+    for (;;) {
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`server exited (${child.exitCode ?? child.signalCode}):\n${output.slice(-20).join('\n')}`)
+      try {
+        if ((await fetch(`${base}/api/ready`)).ok) break
+      } catch {}
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL')
+        throw new Error(`server did not become ready in 120 s:\n${output.slice(-20).join('\n')}`)
+      }
+      await new Promise((r) => setTimeout(r, 150))
     }
-    await new Promise((r) => setTimeout(r, 150))
+    return Math.round(performance.now() - started)
   }
-  return { base, port, child, logs, output, exited, startMs: Math.round(performance.now() - started) }
+  return { base, port, child, logs, output, exited, startMs: 0, ready }
 }
 
 export async function stopServer(s: Server, signal: NodeJS.Signals = 'SIGTERM') {
@@ -204,13 +217,22 @@ export interface Agent {
   ip: string
 }
 
-export function send(base: string, who: Agent | null, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+export function send(
+  base: string,
+  who: Agent | null,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+  opts: { freshConnection?: boolean } = {},
+): Promise<Reply> {
   const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body))
   return new Promise((ok, fail) => {
     const req = httpRequest(
       `${base}${path}`,
       {
         method,
+        ...(opts.freshConnection ? { agent: false } : {}),
         headers: {
           ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
           ...(who ? { cookie: who.cookie, 'x-csrf-token': who.csrf, 'x-forwarded-for': who.ip } : {}),
@@ -237,8 +259,10 @@ export function send(base: string, who: Agent | null, method: string, path: stri
 }
 
 /**
- * A request whose body is sent in two halves: `sent` resolves once the headers and the first half
- * are on the wire (the server has begun the request), `finish()` sends the rest.
+ * A request whose body is sent in two halves, on a connection of its own. It asks
+ * `Expect: 100-continue`: the server answers "100 Continue" once it has parsed the headers and
+ * started the request, and only then is the first half sent — so when `sent` resolves, the request
+ * is provably inside the server. `finish()` sends the rest.
  */
 export function slowSend(base: string, who: Agent, method: string, path: string, body: unknown, headers: Record<string, string> = {}) {
   const payload = Buffer.from(JSON.stringify(body))
@@ -246,7 +270,9 @@ export function slowSend(base: string, who: Agent, method: string, path: string,
   let reply!: Promise<Reply>
   const req = httpRequest(`${base}${path}`, {
     method,
+    agent: false,
     headers: {
+      expect: '100-continue',
       'content-type': 'application/json',
       'content-length': String(payload.length),
       cookie: who.cookie,
@@ -271,8 +297,8 @@ export function slowSend(base: string, who: Agent, method: string, path: string,
     req.on('error', fail)
   })
   const sent = new Promise<void>((ok) => {
+    req.on('continue', () => req.write(payload.subarray(0, half), () => ok()))
     req.flushHeaders()
-    req.write(payload.subarray(0, half), () => ok())
   })
   return { sent, reply, finish: () => req.end(payload.subarray(half)) }
 }
@@ -282,4 +308,56 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 /** The China calendar date `days` from now. */
 export function chinaDate(days: number): string {
   return new Date(Date.now() + 8 * 3_600_000 + days * 86_400_000).toISOString().slice(0, 10)
+}
+
+/** Citizens (new, by phone) and staff (demo usernames) with a session each, written straight to the database. */
+export async function sessionsFor(
+  database: Database,
+  who: { phones?: string[]; staff?: string[] },
+  ipPrefix = '10.60',
+): Promise<{ citizens: Agent[]; staff: Record<string, Agent> }> {
+  const db = database.db
+  const out: { citizens: Agent[]; staff: Record<string, Agent> } = { citizens: [], staff: {} }
+  let n = 1
+  for (const phone of who.phones ?? []) {
+    const [c] = await db.insert(citizens).values({ phone, name: '故障测试' }).returning({ id: citizens.id })
+    const s = await createSession(db, { type: 'citizen', id: c!.id }, 86_400_000, new Date())
+    out.citizens.push({ cookie: `tp_sid=${s.token}`, csrf: s.csrfToken, ip: `${ipPrefix}.${Math.floor(n / 250)}.${n++ % 250}` })
+  }
+  for (const username of who.staff ?? []) {
+    const [row] = await db.select({ id: staff.id }).from(staff).where(eq(staff.username, username))
+    const s = await createSession(db, { type: 'staff', id: row!.id }, 86_400_000, new Date())
+    out.staff[username] = { cookie: `tp_sid=${s.token}`, csrf: s.csrfToken, ip: `${ipPrefix}.${Math.floor(n / 250)}.${n++ % 250}` }
+  }
+  return out
+}
+
+/** A live-event stream (SSE) held open; `events` collects the event names as they arrive. */
+export function openStream(base: string, who: Agent) {
+  const events: string[] = []
+  let resolveReady!: () => void
+  const ready = new Promise<void>((r) => {
+    resolveReady = r
+  })
+  const ended = new Promise<'ended' | 'error'>((done) => {
+    const req = httpRequest(`${base}/api/events`, { headers: { cookie: who.cookie, 'x-forwarded-for': who.ip, accept: 'text/event-stream' } }, (res) => {
+      res.setEncoding('utf8')
+      let buf = ''
+      res.on('data', (chunk: string) => {
+        buf += chunk
+        for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
+          const block = buf.slice(0, i)
+          buf = buf.slice(i + 2)
+          const name = /^event: ?(.*)$/m.exec(block)?.[1]
+          if (name) events.push(name)
+          if (name === 'ready') resolveReady()
+        }
+      })
+      res.on('end', () => done('ended'))
+      res.on('error', () => done('error'))
+    })
+    req.on('error', () => done('error'))
+    req.end()
+  })
+  return { events, ready, ended }
 }

@@ -46,6 +46,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   return openPglite(opts)
 }
 
+/** LISTEN/NOTIFY heartbeat (see `listen`): a payload no event can have. */
+const HEARTBEAT = '♥'
+const HEARTBEAT_MS = 3_000
+
 function openPostgres(url: string, max: number): Database {
   const sql = postgres(url, {
     max,
@@ -65,8 +69,58 @@ function openPostgres(url: string, max: number): Database {
     },
     pubsub: {
       async listen(channel, onMessage) {
-        const sub = await sql.listen(channel, onMessage)
-        return () => sub.unlisten()
+        // LISTEN on a connection of its own. postgres.js re-issues LISTEN once when that connection
+        // drops; if the database is still away at that moment the channel stays broken and live
+        // events silently stop. So a heartbeat NOTIFY proves the subscription works, and after two
+        // missed beats a fresh connection listens again (older ones are ended and silenced).
+        let generation = 0
+        let lastHeard = Date.now()
+        let conn: postgres.Sql | null = null
+        const subscribe = async () => {
+          const mine = ++generation
+          await conn?.end({ timeout: 0 }).catch(() => {})
+          conn = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 5, connection: { application_name: 'traffic-portal-listen' } })
+          await conn.listen(channel, (payload) => {
+            if (mine !== generation) return
+            lastHeard = Date.now()
+            if (payload !== HEARTBEAT) onMessage(payload)
+          })
+          lastHeard = Date.now()
+        }
+        await subscribe()
+        let busy = false
+        let suspect = false
+        const timer = setInterval(() => {
+          if (busy) return
+          busy = true
+          void (async () => {
+            try {
+              // After a failed beat (the database was away) listen afresh at once, not two beats later.
+              if (suspect || Date.now() - lastHeard > 2.5 * HEARTBEAT_MS) {
+                // Never wait on a hanging connection attempt for more than a few beats.
+                let timeout: NodeJS.Timeout | undefined
+                await Promise.race([
+                  subscribe(),
+                  new Promise((_, reject) => {
+                    timeout = setTimeout(() => reject(new Error('LISTEN timed out')), 3 * HEARTBEAT_MS)
+                  }),
+                ]).finally(() => clearTimeout(timeout))
+              }
+              await sql.notify(channel, HEARTBEAT)
+              suspect = false
+            } catch {
+              suspect = true // the database is away: the next beat tries again
+            } finally {
+              busy = false
+            }
+          })()
+        }, HEARTBEAT_MS)
+        timer.unref()
+        return async () => {
+          clearInterval(timer)
+          generation++
+          await conn?.end({ timeout: 1 })
+        }
       },
       async notify(channel, payload) {
         await sql.notify(channel, payload)
