@@ -100,8 +100,8 @@ describe('road report journey', () => {
     await row.click()
     await dispatcher.locator('[data-test="report-drawer"]').waitFor()
     await dispatcher.locator('[data-test="action-dispatch"]').click()
-    await dispatcher.locator('[data-test="officer-select"]').waitFor()
-    await expect(dispatcher.locator('[data-test="officer-select"]').textContent()).resolves.toContain('张路警')
+    // The grid's officer is proposed first.
+    await dispatcher.locator('[data-test="officer-select"]', { hasText: '张路警' }).waitFor()
     await dispatcher.locator('[data-test="action-confirm"]').click()
     await dispatcher
       .locator('[data-test="report-drawer"] .tp-state', { hasText: '已派警' })
