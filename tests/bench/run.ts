@@ -170,16 +170,23 @@ try {
   // SQL drift: the portal's statements (captured in process) against the ceiling's copies
   const captured = await captureScenarios(bench.url, f)
   const drift: Record<string, string> = {}
+  const driftDetail: Record<string, { portalOnly: string[]; ceilingOnly: string[] }> = {}
   const ceilingKey: Record<string, string> = {}
   for (const [key, stmts] of Object.entries(captured.statements)) {
     const mine = (SCENARIO_SQL[key] ?? []).map(normalise).sort()
     const theirs = stmts.map((s) => s.sql).sort()
     const same = mine.length === theirs.length && mine.every((s, i) => s === theirs[i])
     drift[key] = same ? 'same' : `DIFFERS (portal ${theirs.length} statements, ceiling ${mine.length})`
+    if (!same)
+      driftDetail[key] = {
+        portalOnly: theirs.filter((t) => !mine.includes(t)),
+        ceilingOnly: mine.filter((m) => !theirs.includes(m)),
+      }
     ceilingKey[key] = same ? '' : ' ⚠ SQL drift'
     if (captured.statuses[key] && (captured.statuses[key] as number) >= 300) drift[key] += ` (capture HTTP ${captured.statuses[key]})`
   }
   results.sqlDrift = drift
+  results.sqlDriftDetail = driftDetail
   results.portalSql = captured.statements
   writeFileSync(join(ART, 'portal-sql.json'), JSON.stringify(captured.statements, null, 1))
   log('SQL drift check', drift)
@@ -439,6 +446,9 @@ try {
     const second = await startServer('portal-b', 'src/main.ts', portalEnv(bench.url))
     servers.push(second)
     const read = SCENARIOS[0] as Scenario
+    // Both processes warm (B has just started: its JIT and caches are cold).
+    await warm(second.url, (i) => read.portal(f, i + 400_000, 'warm-b'))
+    await warm(portal.url, (i) => read.portal(f, i + 450_000, 'warm-a'))
     const one = await load({ url: portal.url, connections: CFG.connections, durationSec: CFG.durationSec, request: (i) => read.portal(f, i + 500_000, 'one') })
     const { result: two, peakMb } = await withRss([portal, second], () =>
       load({ url: [portal.url, second.url], connections: CFG.connections, durationSec: CFG.durationSec, request: (i) => read.portal(f, i + 600_000, 'two') }),
@@ -534,19 +544,23 @@ try {
       })
       servers.push(prof)
       await warm(prof.url, (i) => worst.portal(f, i, 'prof-warm'))
+      const loadStart = performance.now()
       const res = await load({
         url: prof.url,
         connections: CFG.connections,
         durationSec: CFG.durationSec,
         request: (i) => worst.portal(f, i + 900_000, 'prof'),
       })
+      const loadEnd = performance.now()
       await prof.stop()
+      const exited = performance.now()
       servers.splice(servers.indexOf(prof), 1)
       const file = readdirSync(profDir)
         .filter((n) => n.endsWith('.cpuprofile'))
         .sort()[0] // CPU.<date>.<time>.<pid>.0.001: the main thread (the tsx loader thread is .1.)
       if (file) {
-        const summary = summariseProfile(join(profDir, file))
+        // Only the samples of the load run: the profile ends when the process exits.
+        const summary = summariseProfile(join(profDir, file), { fromEndMs: exited - loadStart, toEndMs: exited - loadEnd })
         results.profile = { scenario: worst.key, load: res, file: `tests/.artifacts/bench/profile/${file}`, ...summary }
         log(
           `profiled ${worst.key}: ${summary.modules
