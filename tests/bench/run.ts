@@ -58,7 +58,7 @@ const CFG = {
   ssePublications: QUICK ? 10 : 20,
   callsPerWindow: QUICK ? 30 : 50,
   citizenSessions: QUICK ? 2_000 : 5_000,
-  pglite: { citizens: 5_000, reports: 50_000, appeals: 10_000, bookings: 20_000, ratings: 2_000 } satisfies CityCounts,
+  pglite: { citizens: 5_000, reports: 20_000, appeals: 5_000, bookings: 10_000, ratings: 1_000 } satisfies CityCounts,
 }
 const ART = join(ROOT, 'tests/.artifacts/bench')
 const BUDGET = {
@@ -227,6 +227,7 @@ try {
     await load({ url, connections: CFG.connections, durationSec: CFG.warmupSec, request })
   }
   let portalRssPeak = 0
+  let sseRssPeak = 0
 
   // Machine state: a bare Hono hello world
   const hello: LoadResult[] = []
@@ -430,7 +431,7 @@ try {
   }
   if (!SKIP.has('sse')) {
     const { result: sse, peakMb } = await withRss([portal], () => fanOut(portal, portal, CFG.sseClients, CFG.ssePublications))
-    portalRssPeak = Math.max(portalRssPeak, peakMb)
+    sseRssPeak = peakMb
     results.sse = sse
     log(`SSE ${JSON.stringify(sse)}`)
     extra.push({
@@ -482,9 +483,9 @@ try {
 
   extra.push({
     label: 'Portal RSS under load, PostgreSQL (peak)',
-    value: `${portalRssPeak} MB`,
+    value: `${portalRssPeak} MB over the load scenarios; ${sseRssPeak} MB holding ${CFG.sseClients} SSE clients`,
     budget: `< ${BUDGET.rss.pg} MB`,
-    met: portalRssPeak < BUDGET.rss.pg,
+    met: Math.max(portalRssPeak, sseRssPeak) < BUDGET.rss.pg,
   })
 
   // Web: bundle sizes and Lighthouse
