@@ -126,7 +126,7 @@ describe('road report journey', () => {
     await card.locator('[data-test="officer-owner_moved"]').waitFor()
     await screenshot(officer, 'reports-officer-on-scene')
     await card.locator('[data-test="officer-owner_moved"]').click()
-    await officer.locator('[data-test="officer-note"] textarea').fill('车主接到电话后已将车辆驶离')
+    await officer.locator('textarea[data-test="officer-note"], [data-test="officer-note"] textarea').first().fill('车主接到电话后已将车辆驶离')
     await confirmDialog(officer)
     await officer.locator('[data-test="officer-card"]', { hasText: number }).waitFor({ state: 'detached' })
     await screenshot(officer, 'reports-officer-done')
