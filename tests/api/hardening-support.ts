@@ -112,6 +112,7 @@ export const INJECTION = [
   '"><svg onload=alert(1)>',
   'javascript:alert(1)',
   '{{constructor.constructor("return process")()}}',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection payload, on purpose
   '${7*7}',
   '../../../../etc/passwd',
   '..\\..\\windows\\win.ini',

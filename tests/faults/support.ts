@@ -267,7 +267,6 @@ export function send(
 export function slowSend(base: string, who: Agent, method: string, path: string, body: unknown, headers: Record<string, string> = {}) {
   const payload = Buffer.from(JSON.stringify(body))
   const half = Math.floor(payload.length / 2)
-  let reply!: Promise<Reply>
   const req = httpRequest(`${base}${path}`, {
     method,
     agent: false,
@@ -281,7 +280,7 @@ export function slowSend(base: string, who: Agent, method: string, path: string,
       ...headers,
     },
   })
-  reply = new Promise((ok, fail) => {
+  const reply = new Promise<Reply>((ok, fail) => {
     req.on('response', (res) => {
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
