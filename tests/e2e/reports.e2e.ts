@@ -142,7 +142,7 @@ describe('road report journey', () => {
     await citizen.locator('[data-test="rate-stars"] [role="radio"]').nth(4).click()
     await citizen.locator('.tp-report-detail__sheet textarea').fill('处理很及时，谢谢民警')
     await citizen.locator('[data-test="rate-submit"]').click()
-    await citizen.getByText('您的评价').waitFor()
+    await citizen.getByText('您的评价', { exact: true }).waitFor()
     await citizen.locator('[data-test="state"]', { hasText: '已办结' }).waitFor()
     await screenshot(citizen, 'reports-citizen-rated')
 
