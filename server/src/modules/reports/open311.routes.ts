@@ -4,6 +4,7 @@ import { HTTPException } from 'hono/http-exception'
 import { PUBLIC } from '../../platform/access'
 import type { AppEnv } from '../../platform/context'
 import { AppError } from '../../platform/errors'
+import { isDatabaseUnavailable } from '../../platform/http'
 import { route } from '../../platform/openapi'
 import { findRequest, findRequests, findToken, type Lang, Open311Error, postRequest, serviceDefinition, services, toXml } from './open311.service'
 
@@ -118,14 +119,19 @@ export const open311Routes = new OpenAPIHono<AppEnv>({
 })
 
 open311Routes.onError((err, c) => {
-  let status: 400 | 403 | 404 | 429 | 500 = 500
+  let status: 400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 500 | 503 = 500
   let description = 'Internal error'
   if (err instanceof Open311Error) {
     status = err.status
     description = err.description
-  } else if (err instanceof AppError && [400, 403, 404, 429].includes(err.status)) {
-    status = err.status as 400 | 403 | 404 | 429
+  } else if (err instanceof AppError) {
+    status = err.status
     description = err.message
+  } else if (isDatabaseUnavailable(err)) {
+    // The database is away: a temporary condition the client can retry, not a server fault.
+    status = 503
+    description = 'The service is temporarily unavailable; please try again shortly'
+    c.header('Retry-After', '5')
   } else if (err instanceof HTTPException && err.status < 500) {
     // e.g. the form validator refusing a body that is not form-encoded.
     status = err.status === 413 ? 400 : (([400, 403, 404, 429].includes(err.status) ? err.status : 400) as 400 | 403 | 404 | 429)
