@@ -471,6 +471,8 @@ describe('the queue', () => {
   it('sorts open cases by due date with badges, filters and searches', async () => {
     const res = await legal.get('/api/console/appeals?pageSize=100')
     expect(res.status).toBe(200)
+    expect(res.body.totalCapped).toBe(false)
+    expect(res.body.total).toBe(res.body.items.length)
     const dues = res.body.items.map((a: { dueAt: string | null }) => a.dueAt).filter(Boolean)
     expect([...dues].sort()).toEqual(dues)
     expect(res.body.items.some((a: { dueStatus: string }) => a.dueStatus === 'overdue')).toBe(true)

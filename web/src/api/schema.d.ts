@@ -20847,6 +20847,8 @@ export interface paths {
                                 version: number;
                             }[];
                             total: number;
+                            /** @description More rows match than `total` (counted up to 10,000) */
+                            totalCapped: boolean;
                         };
                     };
                 };

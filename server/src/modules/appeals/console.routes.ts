@@ -83,7 +83,15 @@ const routes = createRouter()
       access: READERS,
       summary: 'The queue, sorted by due date, with filters and search (case number, decision number, plate)',
       request: { query: QueueQuery },
-      responses: { 200: jsonContent(z.object({ items: z.array(AppealListItem), total: z.number().int() })) },
+      responses: {
+        200: jsonContent(
+          z.object({
+            items: z.array(AppealListItem),
+            total: z.number().int(),
+            totalCapped: z.boolean().describe('More rows match than `total` (counted up to 10,000)'),
+          }),
+        ),
+      },
     }),
     async (c) => c.json(await listQueue(c.get('ctx'), c.req.valid('query')), 200),
   )

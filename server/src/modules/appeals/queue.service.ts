@@ -118,12 +118,25 @@ function toItem(r: Awaited<ReturnType<typeof queueRows>>[number], now: Date): Ap
   }
 }
 
+/**
+ * Totals are counted up to this many rows: the open queue is small, but "all closed cases" of a
+ * year is not, and an exact count of 200k rows on every page costs more than the page itself.
+ */
+export const TOTAL_CAP = 10_000
+
 /** The legal office's queue: in scope, filtered, sorted by due date (most urgent first). */
-export async function listQueue(ctx: Ctx, q: QueueQuery): Promise<{ items: AppealListItem[]; total: number }> {
-  const [total] = await ctx.db.select({ n: count() }).from(appeals).where(queueWhere(ctx, q))
-  const rows = await queueRows(ctx, q, q.pageSize, (q.page - 1) * q.pageSize)
+export async function listQueue(ctx: Ctx, q: QueueQuery): Promise<{ items: AppealListItem[]; total: number; totalCapped: boolean }> {
+  const capped = ctx.db
+    .select({ one: sql`1` })
+    .from(appeals)
+    .where(queueWhere(ctx, q))
+    .limit(TOTAL_CAP + 1)
+    .as('capped')
+  // Count and page side by side (two pool connections on PostgreSQL).
+  const [[total], rows] = await Promise.all([ctx.db.select({ n: count() }).from(capped), queueRows(ctx, q, q.pageSize, (q.page - 1) * q.pageSize)])
   const now = ctx.now()
-  return { items: rows.map((r) => toItem(r, now)), total: total?.n ?? 0 }
+  const n = total?.n ?? 0
+  return { items: rows.map((r) => toItem(r, now)), total: Math.min(n, TOTAL_CAP), totalCapped: n > TOTAL_CAP }
 }
 
 /** Dashboard and menu badges: overdue and due-soon counts in my scope. */
