@@ -1,5 +1,5 @@
 import { appealType, REPLY_TEMPLATES, renderTemplate, typesFor } from '@tp/shared/appeals/config'
-import { appealDue } from '@tp/shared/appeals/due'
+import { type AppealDueResult, appealDue } from '@tp/shared/appeals/due'
 import { officialCalendar, toChinaDate } from '@tp/shared/calendar'
 import { eq } from 'drizzle-orm'
 import sharp from 'sharp'
@@ -198,6 +198,21 @@ export async function seedAppeals(ctx: Ctx, refs: DemoRefs): Promise<void> {
     ...s,
   })
 
+  // The due-soon and overdue cases depend on today's place in the calendar (a 15-day period that
+  // ends on a weekend or holiday rolls to the next working day): accept them on the latest day
+  // that lands their due date where the demo says. Always possible, except in the first days of
+  // a holiday longer than DUE_SOON_DAYS, when nothing can fall due soon.
+  const statementClock = appealType('statement')!.clock
+  const acceptedFor = (want: (d: AppealDueResult) => boolean, fallbackDays: number) => {
+    for (let k = 1; k <= 60; k++) {
+      const start = ago(k, 2)
+      if (want(appealDue({ start, policy: statementClock, pauses: [], extensionDays: 0, provisional: false }, cal, now))) return start
+    }
+    return ago(fallbackDays, 2)
+  }
+  const dueSoonStart = acceptedFor((d) => d.status === 'soon', 13)
+  const overdueStart = acceptedFor((d) => d.status === 'overdue' && d.daysLeft <= -2, 18)
+
   const specs: Spec[] = [
     // Waiting for acceptance.
     spec(pick(byPlate(zhang.plate, 'camera')), { grounds: 'camera_misread', filed: ago(0, 3) }),
@@ -209,12 +224,18 @@ export async function seedAppeals(ctx: Ctx, refs: DemoRefs): Promise<void> {
     spec(pick(any), {
       grounds: 'vehicle_sold_or_stolen',
       type: 'statement',
-      filed: ago(14),
-      accepted: ago(13, 2),
+      filed: new Date(dueSoonStart.getTime() - 22 * 3_600_000),
+      accepted: dueSoonStart,
       assignee: legal2,
       findings: '已调取车辆转让合同复印件，待核实交易时间。',
     }),
-    spec(pick(any), { grounds: 'unclear_sign', type: 'statement', filed: ago(19), accepted: ago(18, 3), assignee: legal2 }),
+    spec(pick(any), {
+      grounds: 'unclear_sign',
+      type: 'statement',
+      filed: new Date(overdueStart.getTime() - 21 * 3_600_000),
+      accepted: overdueStart,
+      assignee: legal2,
+    }),
     spec(
       pick((t) => t.recordedBy === 'camera'),
       { grounds: 'camera_misread', type: 'camera_objection', filed: ago(2), accepted: ago(1, 22), assignee: legal },
