@@ -40,6 +40,29 @@ beforeAll(async () => {
       return c.json({ id: row!.id, name }, 201)
     },
   )
+  app.openapi(
+    route({
+      method: 'post',
+      path: '/uploads',
+      access: PUBLIC,
+      idempotent: true,
+      request: {
+        body: { required: true, content: { 'multipart/form-data': { schema: z.object({ name: z.string(), photo: z.any() }) } } },
+      },
+      responses: { 201: jsonContent(z.object({ id: z.string(), name: z.string(), bytes: z.number() })) },
+    }),
+    async (c) => {
+      const form = await c.req.parseBody()
+      const name = String(form.name)
+      const photo = form.photo as File
+      const [row] = await c
+        .get('ctx')
+        .db.insert(notifications)
+        .values({ recipientType: 'citizen', recipientId: RECIPIENT, messageKey: name })
+        .returning({ id: notifications.id })
+      return c.json({ id: row!.id, name, bytes: photo.size }, 201)
+    },
+  )
 })
 afterAll(() => t.close())
 
@@ -49,6 +72,16 @@ const post = (body: unknown, key?: string) =>
     headers: { 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },
     body: JSON.stringify(body),
   })
+
+/** A fresh FormData per call, as a client retrying after a timeout builds it: a new multipart boundary each time. */
+function upload(key: string, name: string, bytes: number[], fieldOrder: 'name-first' | 'photo-first' = 'name-first') {
+  const form = new FormData()
+  const photo = new File([new Uint8Array(bytes)], 'evidence.jpg', { type: 'image/jpeg' })
+  if (fieldOrder === 'name-first') form.append('name', name)
+  form.append('photo', photo)
+  if (fieldOrder === 'photo-first') form.append('name', name)
+  return new Request('http://localhost/uploads', { method: 'POST', headers: { 'idempotency-key': key }, body: form })
+}
 
 async function rowsNamed(name: string) {
   const [r] = await t.deps.database.db.select({ n: count() }).from(notifications).where(eq(notifications.messageKey, name))
@@ -96,6 +129,30 @@ describe('Idempotency-Key', () => {
     const ids = new Set(await Promise.all(results.filter((r) => r.status === 201).map(async (r) => (await r.json()).id)))
     expect(ids.size).toBe(1)
     expect(await rowsNamed('zeta')).toBe(1)
+  })
+
+  it('replays a multipart upload whose form was rebuilt (new boundary, same fields and file)', async () => {
+    const first = upload('key-6', 'eta', [0xff, 0xd8, 1, 2, 3])
+    const retry = upload('key-6', 'eta', [0xff, 0xd8, 1, 2, 3], 'photo-first')
+    expect(retry.headers.get('content-type')).not.toBe(first.headers.get('content-type'))
+    const a = await app.request(first)
+    const b = await app.request(retry)
+    expect(a.status).toBe(201)
+    expect(b.status).toBe(201)
+    expect(b.headers.get('idempotent-replayed')).toBe('true')
+    expect(await b.json()).toEqual(await a.json())
+    expect(await rowsNamed('eta')).toBe(1)
+  })
+
+  it('refuses the same key with a different file or field in a multipart upload (422)', async () => {
+    expect((await app.request(upload('key-7', 'theta', [0xff, 0xd8, 1]))).status).toBe(201)
+    const otherFile = await app.request(upload('key-7', 'theta', [0xff, 0xd8, 2]))
+    expect(otherFile.status).toBe(422)
+    expect((await otherFile.json()).error.code).toBe('idempotency_key_reused')
+    const otherField = await app.request(upload('key-7', 'iota', [0xff, 0xd8, 1]))
+    expect(otherField.status).toBe(422)
+    expect(await rowsNamed('theta')).toBe(1)
+    expect(await rowsNamed('iota')).toBe(0)
   })
 
   it('rolls back the writes of a request that crashes, keeping the key free', async () => {

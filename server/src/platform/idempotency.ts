@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { and, eq, lt } from 'drizzle-orm'
-import type { MiddlewareHandler } from 'hono'
+import type { HonoRequest, MiddlewareHandler } from 'hono'
 import { type Actor, type AppEnv, withDb } from './context'
 import type { Db } from './db'
 import { AppError, badRequest } from './errors'
@@ -29,11 +29,7 @@ export function idempotent(): MiddlewareHandler<AppEnv> {
     if (!KEY_RE.test(key)) throw badRequest('Invalid Idempotency-Key', [{ path: 'header.idempotency-key', message: '1–200 printable ASCII characters' }])
     const ctx = c.get('ctx')
     const scope = scopeOf(ctx.actor, c.req.method, c.req.path)
-    const raw = await c.req.arrayBuffer()
-    const hash = createHash('sha256')
-      .update(c.req.header('content-type') ?? '')
-      .update(new Uint8Array(raw))
-      .digest('hex')
+    const hash = await requestHash(c.req)
     const db = ctx.deps.database.db
 
     const replay = async () => {
@@ -69,6 +65,45 @@ export function idempotent(): MiddlewareHandler<AppEnv> {
       c.set('ctx', ctx)
     }
   }
+}
+
+/**
+ * What makes two requests "the same". Multipart bodies are compared by their parsed fields and the
+ * sha256 of each file (name, type, bytes), because a client that rebuilds its FormData on retry
+ * sends a new random boundary; fields are ordered by name (repeated names keep their order).
+ * Other bodies are compared byte for byte together with their content type.
+ */
+async function requestHash(req: HonoRequest): Promise<string> {
+  const type = req.header('content-type') ?? ''
+  const hash = createHash('sha256')
+  if (!/^\s*multipart\/form-data/i.test(type)) {
+    return hash
+      .update(type)
+      .update(new Uint8Array(await req.arrayBuffer()))
+      .digest('hex')
+  }
+  const form = await req.formData().catch(() => {
+    throw badRequest('Malformed multipart body', [{ path: 'body', message: 'Not valid multipart/form-data' }])
+  })
+  const fields = await Promise.all(
+    [...form.entries()].map(
+      async ([name, value]): Promise<[string, unknown]> =>
+        typeof value === 'string'
+          ? [name, value]
+          : [
+              name,
+              {
+                file: value.name,
+                type: value.type,
+                sha256: createHash('sha256')
+                  .update(new Uint8Array(await value.arrayBuffer()))
+                  .digest('hex'),
+              },
+            ],
+    ),
+  )
+  fields.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  return hash.update('multipart/form-data\n').update(JSON.stringify(fields)).digest('hex')
 }
 
 async function find(db: Db, scope: string, key: string) {
