@@ -22,6 +22,10 @@ export const tickets = pgTable(
     unitId: uuid('unit_id')
       .notNull()
       .references(() => units.id),
+    /** The unit where the violation happened (camera objections go there); null: the issuing unit. */
+    occurredUnitId: uuid('occurred_unit_id').references(() => units.id),
+    /** Last six characters of the vehicle's VIN, when the police system sends it (checked against the citizen's binding). */
+    vinLast6: text('vin_last6'),
     officerName: text('officer_name').notNull(),
     officerNo: text('officer_no').notNull(),
     recordedBy: text('recorded_by', { enum: ['camera', 'onsite'] }).notNull(),
@@ -123,7 +127,14 @@ export const appeals = pgTable(
     acceptedAt: timestamp('accepted_at', { withTimezone: true }),
     decidedAt: timestamp('decided_at', { withTimezone: true }),
     closedAt: timestamp('closed_at', { withTimezone: true }),
-    /** Reminder marks (2/3, 90%, overdue): each is sent once. */
+    /** When 2/3 and 90% of the period are reached (stored with the due date, for the reminder job's filter). */
+    remind1At: timestamp('remind1_at', { withTimezone: true }),
+    remind2At: timestamp('remind2_at', { withTimezone: true }),
+    /**
+     * When each reminder (2/3, 90%, overdue) was last sent. A mark earlier than its threshold
+     * (remind1At, remind2At, dueAt) means the clock moved since (restart at acceptance,
+     * extension, calendar change): the reminder is due again for the new threshold.
+     */
     reminded1At: timestamp('reminded1_at', { withTimezone: true }),
     reminded2At: timestamp('reminded2_at', { withTimezone: true }),
     overdueNotifiedAt: timestamp('overdue_notified_at', { withTimezone: true }),
