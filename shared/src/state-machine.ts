@@ -7,30 +7,31 @@ export interface StateDef {
   type: StateType
 }
 
-export interface TransitionDef<S extends string, A extends string> {
+/** `R`: who takes steps; an actor role unless a machine names its own (e.g. "the assigned officer"). */
+export interface TransitionDef<S extends string, A extends string, R extends string = ActorRole> {
   action: A
   from: readonly S[]
   to: S
-  roles: readonly ActorRole[]
+  roles: readonly R[]
 }
 
-export interface Machine<S extends string, A extends string> {
+export interface Machine<S extends string, A extends string, R extends string = ActorRole> {
   states: Record<S, StateDef>
-  transitions: readonly TransitionDef<S, A>[]
+  transitions: readonly TransitionDef<S, A, R>[]
   /** Actions `role` may take from `state`: drives the server's checks and the UI's buttons. */
-  actionsFor(state: S, role: ActorRole): A[]
+  actionsFor(state: S, role: R): A[]
   /** The target state, or null when `role` may not take `action` from `state`. */
-  next(state: S, action: A, role: ActorRole): S | null
+  next(state: S, action: A, role: R): S | null
   typeOf(state: S): StateType
   statesOfType(type: StateType): S[]
 }
 
 /** States and transitions are data; the machine answers questions about them. */
-export function defineMachine<S extends string, A extends string>(def: {
+export function defineMachine<S extends string, A extends string, R extends string = ActorRole>(def: {
   states: Record<S, StateDef>
-  transitions: readonly TransitionDef<S, A>[]
-}): Machine<S, A> {
-  const find = (state: S, action: A, role: ActorRole) => def.transitions.find((t) => t.action === action && t.from.includes(state) && t.roles.includes(role))
+  transitions: readonly TransitionDef<S, A, R>[]
+}): Machine<S, A, R> {
+  const find = (state: S, action: A, role: R) => def.transitions.find((t) => t.action === action && t.from.includes(state) && t.roles.includes(role))
   return {
     ...def,
     actionsFor(state, role) {

@@ -1,4 +1,4 @@
-import type { ActorRole } from '../roles'
+import { ActorRole } from '../roles'
 import { defineMachine, type Machine, type StateType } from '../state-machine'
 import type { ReportCourse } from './kinds'
 
@@ -51,11 +51,18 @@ export const REPORT_ACTIONS = [
 ] as const
 export type ReportAction = (typeof REPORT_ACTIONS)[number]
 
+/**
+ * Who takes a step: an actor role, or `assigned_officer`: the officer the report is dispatched to
+ * (grid officers sign in with the dispatcher role; only the one on the case works it in the field).
+ */
+export type ReportActor = ActorRole | 'assigned_officer'
+export const REPORT_ACTORS: readonly ReportActor[] = [...ActorRole.options, 'assigned_officer']
+
 /** Command-centre management. */
-const DESK: readonly ActorRole[] = ['dispatcher', 'unit_head', 'admin']
-/** Work in the field: grid officers sign in with the dispatcher role. */
-const FIELD: readonly ActorRole[] = ['dispatcher']
-const CITIZEN: readonly ActorRole[] = ['citizen']
+const DESK: readonly ReportActor[] = ['dispatcher', 'unit_head', 'admin']
+/** Work in the field, by the officer the report is assigned to. */
+const FIELD: readonly ReportActor[] = ['assigned_officer']
+const CITIZEN: readonly ReportActor[] = ['citizen']
 
 const common = {
   submitted: { type: 'open' },
@@ -71,7 +78,9 @@ const common = {
 type S = ReportState
 type A = ReportAction
 
-export const standardMachine: Machine<S, A> = defineMachine<S, A>({
+export type ReportMachine = Machine<S, A, ReportActor>
+
+export const standardMachine: ReportMachine = defineMachine<S, A, ReportActor>({
   states: {
     ...common,
     resolved: { type: 'fixed' },
@@ -100,7 +109,7 @@ export const standardMachine: Machine<S, A> = defineMachine<S, A>({
   ],
 })
 
-export const zombieMachine: Machine<S, A> = defineMachine<S, A>({
+export const zombieMachine: ReportMachine = defineMachine<S, A, ReportActor>({
   states: {
     ...common,
     resolved: { type: 'fixed' },
@@ -118,7 +127,10 @@ export const zombieMachine: Machine<S, A> = defineMachine<S, A>({
     { action: 'withdraw', from: ['submitted'], to: 'withdrawn', roles: CITIZEN },
     { action: 'merge', from: ['submitted', 'accepted'], to: 'merged', roles: [...DESK, 'system'] },
     { action: 'dispatch', from: ['submitted', 'accepted'], to: 'dispatched', roles: DESK },
-    { action: 'reassign', from: ['dispatched', 'on_scene', 'verified', 'notice_posted'], to: 'dispatched', roles: DESK },
+    { action: 'reassign', from: ['dispatched', 'on_scene'], to: 'dispatched', roles: DESK },
+    // A verified car or a running notice period stays where it is: only the officer changes.
+    { action: 'reassign', from: ['verified'], to: 'verified', roles: DESK },
+    { action: 'reassign', from: ['notice_posted'], to: 'notice_posted', roles: DESK },
     { action: 'acknowledge', from: ['dispatched'], to: 'dispatched', roles: FIELD },
     { action: 'arrive', from: ['dispatched'], to: 'on_scene', roles: FIELD },
     // Needs a second sighting at least `secondSightingHours` after the first (checked by canVerify).
@@ -137,8 +149,27 @@ export const zombieMachine: Machine<S, A> = defineMachine<S, A>({
   ],
 })
 
-export function machineFor(course: ReportCourse): Machine<S, A> {
+export function machineFor(course: ReportCourse): ReportMachine {
   return course === 'zombie' ? zombieMachine : standardMachine
+}
+
+/** The actors a person is on one report: their role, and the assigned officer when it is theirs. */
+export function reportActors(role: ActorRole, assignedToThem: boolean): ReportActor[] {
+  return assignedToThem ? [role, 'assigned_officer'] : [role]
+}
+
+/** Actions any of `actors` may take from `state` (the server's checks and the UI's buttons). */
+export function reportActionsFor(m: ReportMachine, state: ReportState, actors: readonly ReportActor[]): ReportAction[] {
+  return [...new Set(actors.flatMap((r) => m.actionsFor(state, r)))]
+}
+
+/** The target state when one of `actors` may take `action` from `state`, else null. */
+export function reportNext(m: ReportMachine, state: ReportState, action: ReportAction, actors: readonly ReportActor[]): ReportState | null {
+  for (const r of actors) {
+    const to = m.next(state, action, r)
+    if (to) return to
+  }
+  return null
 }
 
 export function stateTypeOf(state: ReportState): StateType {
@@ -186,9 +217,15 @@ export const CITIZEN_ONLY_ACTIONS: readonly ReportAction[] = ['withdraw', 'rate'
 export const DISPUTE_WINDOW_DAYS = 7
 const DAY_MS = 86_400_000
 
-/** A closure (or rejection) may be disputed within 7 days of the case leaving the open states. */
-export function canDispute(finishedAt: Date | null, now: Date, days = DISPUTE_WINDOW_DAYS): boolean {
-  return !!finishedAt && now.getTime() - finishedAt.getTime() <= days * DAY_MS && now.getTime() >= finishedAt.getTime()
+/**
+ * A closure (a closed case, or a rejection, which closes it too) may be disputed within 7 days of
+ * when it was closed; a fixed outcome not closed yet (it closes on its own) may be disputed until then.
+ */
+export function canDispute(r: { state: ReportState; closedAt: Date | null }, now: Date, days = DISPUTE_WINDOW_DAYS): boolean {
+  if (stateTypeOf(r.state) === 'fixed') return true
+  if (r.state !== 'closed' && r.state !== 'rejected') return false
+  const at = r.closedAt
+  return !!at && now.getTime() >= at.getTime() && now.getTime() - at.getTime() <= days * DAY_MS
 }
 
 /** The case was fixed (resolved, moved, returned, disposed), possibly closed since, and not rated yet. */

@@ -90,6 +90,7 @@ export const ReportDetail = ReportSummary.extend({
   canRate: z.boolean(),
   rating: z.object({ score: z.number().int(), comment: z.string().nullable(), at: z.string() }).nullable(),
   mergedInto: z.object({ id: z.string(), number: z.string() }).nullable(),
+  /** The reporter counts as a "me too" on the report this one was merged into. */
   meToo: z.boolean(),
   noticeDueAt: z.string().nullable(),
   publicNoticeEndsAt: z.string().nullable(),
@@ -118,7 +119,8 @@ export const NearbyQuery = z.object({
   kind: KindCode,
   lat: z.coerce.number().min(-90).max(90),
   lng: z.coerce.number().min(-180).max(180),
-  plate: z.string().max(20).optional(),
+  /** Zombie cars: open reports of this plate (normalised like filed plates); signed-in citizens only. */
+  plate: PlateNumber.optional(),
 })
 
 export const Sighting = z.object({ at: z.string(), by: z.enum(['report', 'citizen', 'officer']), note: z.string().nullable() })

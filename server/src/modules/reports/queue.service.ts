@@ -6,6 +6,7 @@ import {
   type ConsoleReportDetail,
   haversineM,
   machineFor,
+  reportActionsFor,
   type StaffActionBody,
 } from '@tp/shared/reports/index'
 import { and, asc, desc, eq, gte, ilike, inArray, lt, lte, ne, or, sql } from 'drizzle-orm'
@@ -18,7 +19,7 @@ import { getKind } from './kinds.service'
 import { detailCore } from './reports.service'
 import { grids, reportSightings, reportSupporters, reports } from './reports.tables'
 import { iso, type ReportJoined, type ReportRow, selectReports, toSummary, tsParam } from './reports.view'
-import { actorRole, addEvent, applyTransition, audienceOf, liveData } from './transition'
+import { actorsOn, addEvent, applyTransition, audienceOf, liveData } from './transition'
 
 /** A report in the staff member's unit scope, else 404. */
 export async function loadScoped(ctx: Ctx, id: string): Promise<ReportJoined> {
@@ -107,9 +108,7 @@ export async function consoleDetail(ctx: Ctx, id: string): Promise<ConsoleReport
     .limit(50)
   const merged = await selectReports(ctx.db).where(eq(reports.mergedIntoId, r.id)).orderBy(asc(reports.createdAt)).limit(100)
   const sightings = await ctx.db.select().from(reportSightings).where(eq(reportSightings.reportId, r.id)).orderBy(asc(reportSightings.at))
-  const actions = machineFor(r.course)
-    .actionsFor(r.state, actorRole(ctx))
-    .filter((a) => !CITIZEN_ONLY_ACTIONS.includes(a))
+  const actions = reportActionsFor(machineFor(r.course), r.state, actorsOn(ctx, r)).filter((a) => !CITIZEN_ONLY_ACTIONS.includes(a))
   return {
     ...detail,
     actions,

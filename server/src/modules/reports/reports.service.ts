@@ -20,7 +20,7 @@ import { and, desc, eq, gte, inArray, lt, lte, ne, or, sql } from 'drizzle-orm'
 import { audit } from '../../platform/audit'
 import { type Ctx, requireCitizen, withDb } from '../../platform/context'
 import { decodeCursor, encodeCursor } from '../../platform/cursor'
-import { AppError, badRequest, conflict, notFound } from '../../platform/errors'
+import { AppError, badRequest, conflict, forbidden, notFound, unauthorized } from '../../platform/errors'
 import { notify } from '../../platform/notify'
 import { hit } from '../../platform/rate-limit'
 import { routePoint } from './grids.service'
@@ -135,7 +135,9 @@ export async function insertReport(
     const row = report as ReportRow
     if (input.photoIds?.length) await attachPhotos(t, input.photoIds, { type: 'report', id: row.id })
     await addEvent(t, row.id, { action: 'submit', toState: 'submitted', data: { gridName: route.gridName } })
-    if (kind.course === 'zombie')
+    // A reporter filing the same car again is not a second witness: no sighting, no "me too".
+    const ownCase = !!target && !!meta.citizenId && target.citizenId === meta.citizenId
+    if (kind.course === 'zombie' && !ownCase)
       await t.db.insert(reportSightings).values({ reportId: (target ?? row).id, at: now, by: target ? 'citizen' : 'report', actorId: meta.citizenId })
     await audit(t, {
       entityType: 'report',
@@ -152,12 +154,13 @@ export async function insertReport(
         note: null,
         data: { mergedIntoId: target.id, mergedIntoNumber: target.number, automatic: true },
       })
-      const supported = meta.citizenId
-        ? await t.db.insert(reportSupporters).values({ reportId: target.id, citizenId: meta.citizenId }).onConflictDoNothing().returning()
-        : []
+      const supported =
+        meta.citizenId && !ownCase
+          ? await t.db.insert(reportSupporters).values({ reportId: target.id, citizenId: meta.citizenId }).onConflictDoNothing().returning()
+          : []
       const [updatedTarget] = await t.db
         .update(reports)
-        .set({ meTooCount: sql`${reports.meTooCount} + ${supported.length || (meta.citizenId ? 0 : 1)}`, updatedAt: now })
+        .set({ meTooCount: sql`${reports.meTooCount} + ${meta.citizenId ? supported.length : 1}`, updatedAt: now })
         .where(eq(reports.id, target.id))
         .returning()
       await addEvent(t, target.id, { action: 'duplicate_merged', data: { number } })
@@ -252,12 +255,14 @@ export async function citizenDetail(ctx: Ctx, id: string): Promise<ReportDetail>
   const r = await loadOwn(ctx, id)
   const { detail } = await detailCore(ctx, r, { internal: false, viewerRole: 'citizen' })
   const now = ctx.now()
-  const dispute = canDispute(r.finishedAt, now)
+  const dispute = canDispute(r, now)
   const rate = canRate(r.outcome, r.state, r.ratedAt)
   const actions = machineFor(r.course)
     .actionsFor(r.state, 'citizen')
     .filter((a) => (a === 'dispute' ? dispute : a === 'rate' ? rate : true))
-  return { ...detail, actions, canDispute: actions.includes('dispute'), canRate: actions.includes('rate') }
+  // A report merged into someone else's counts its reporter as a "me too" there.
+  const meToo = !!r.mergedIntoId && (await supportedBy(ctx, [r.mergedIntoId], r.citizenId as string)).has(r.mergedIntoId)
+  return { ...detail, actions, canDispute: actions.includes('dispute'), canRate: actions.includes('rate'), meToo }
 }
 
 export async function listMine(ctx: Ctx, q: { limit: number; cursor?: string; stateType?: 'open' | 'closed' | 'fixed' }) {
@@ -291,12 +296,26 @@ export async function citizenAct(ctx: Ctx, id: string, input: TransitionInput): 
   return citizenDetail(ctx, id)
 }
 
-/** Open reports of the same kind near a point (same plate for zombie cars): a public view. */
+/** Plate look-ups (which open case concerns this car, and roughly where) per citizen and hour. */
+export const PLATE_LOOKUP_LIMIT = { max: 30, windowMs: 3_600_000 }
+
+/**
+ * Open reports of the same kind near a point: a public view. Zombie cars are shown, filtered by
+ * distance and measured from their ~250 m cell only, so repeated queries cannot narrow the spot
+ * down; asking by plate (which case concerns this car) needs a signed-in citizen and is rate-limited.
+ */
 export async function nearby(ctx: Ctx, q: { kind: string; lat: number; lng: number; plate?: string }): Promise<NearbyReport[]> {
   const kind = await getKind(ctx, q.kind)
-  const plate = q.plate ? q.plate.replace(/\s/g, '').toUpperCase() : undefined
-  const radius = plate && kind.course === 'zombie' ? Math.max(kind.nearbyRadiusM, kind.zombie?.mergeRadiusM ?? 0) : kind.nearbyRadiusM
-  const box = boxAround(q, radius)
+  // Normalised by the query schema (normalisePlate), as filed plates are: 川A·12345 finds 川A12345.
+  const plate = kind.course === 'zombie' ? q.plate : undefined
+  if (plate) {
+    if (ctx.actor.kind === 'anonymous') throw unauthorized('Sign in to look up a plate')
+    if (ctx.actor.kind !== 'citizen') throw forbidden('Plate look-ups are for citizens filing a report')
+    await hit(ctx.db, { bucket: `report-nearby-plate:${ctx.actor.id}`, ...PLATE_LOOKUP_LIMIT }, ctx.now())
+  }
+  const radius = plate ? Math.max(kind.nearbyRadiusM, kind.zombie?.mergeRadiusM ?? 0) : kind.nearbyRadiusM
+  // A coarsened point lies up to half a cell's diagonal from the real one: search that much wider.
+  const box = boxAround(q, kind.course === 'zombie' ? radius + COARSE_SLACK_M : radius)
   const rows = await ctx.db
     .select()
     .from(reports)
@@ -308,34 +327,38 @@ export async function nearby(ctx: Ctx, q: { kind: string; lat: number; lng: numb
         lte(reports.lat, box.maxLat),
         gte(reports.lng, box.minLng),
         lte(reports.lng, box.maxLng),
-        plate && kind.course === 'zombie' ? eq(reports.plate, plate) : undefined,
+        plate ? eq(reports.plate, plate) : undefined,
       ),
     )
     .limit(200)
   return rows
-    .map((r) => ({ r, d: haversineM(q, r) }))
-    .filter((x) => x.d <= radius)
-    .sort((a, b) => a.d - b.d)
-    .slice(0, 20)
-    .map(({ r, d }) => {
+    .map((r) => {
       const loc = publicLocation(r.course, r.state, r)
-      return {
-        id: r.id,
-        number: r.number,
-        kind: r.kind,
-        state: r.state,
-        stateType: r.stateType,
-        lat: loc.lat,
-        lng: loc.lng,
-        address: r.course === 'zombie' ? (r.roadName ?? '') : r.address,
-        // Rounded to 10 m so the exact spot cannot be triangulated from repeated queries.
-        distanceM: Math.max(10, Math.round(d / 10) * 10),
-        meTooCount: r.meTooCount,
-        samePlate: !!plate && r.plate === plate,
-        createdAt: r.createdAt.toISOString(),
-      }
+      const d = haversineM(q, loc)
+      return { r, loc, d, within: d <= (loc.coarsened ? radius + COARSE_SLACK_M : radius) }
     })
+    .filter((x) => x.within)
+    .sort((a, b) => a.d - b.d || a.r.createdAt.getTime() - b.r.createdAt.getTime())
+    .slice(0, 20)
+    .map(({ r, loc, d }) => ({
+      id: r.id,
+      number: r.number,
+      kind: r.kind,
+      state: r.state,
+      stateType: r.stateType,
+      lat: loc.lat,
+      lng: loc.lng,
+      address: r.course === 'zombie' ? (r.roadName ?? '') : r.address,
+      // Rounded, and for zombie cars measured from the cell: nothing finer than the cell is revealed.
+      distanceM: Math.max(10, Math.round(d / 10) * 10),
+      meTooCount: r.meTooCount,
+      samePlate: !!plate && r.plate === plate,
+      createdAt: r.createdAt.toISOString(),
+    }))
 }
+
+/** Half the diagonal of the 250 m cell zombie cars are shown in. */
+const COARSE_SLACK_M = 180
 
 /** "我也遇到": counts the citizen once; for a zombie car it is also a sighting (toward verification). */
 export async function meToo(ctx: Ctx, id: string): Promise<{ meTooCount: number; meToo: boolean }> {

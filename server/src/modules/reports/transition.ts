@@ -9,13 +9,16 @@ import {
   nextDue,
   outcomeOf,
   type ReportAction,
+  type ReportActor,
   type ReportState,
+  reportActors,
+  reportNext,
   stateTypeOf,
 } from '@tp/shared/reports/index'
 import { and, eq } from 'drizzle-orm'
 import { audit } from '../../platform/audit'
 import type { Ctx } from '../../platform/context'
-import { AppError, conflict, invalidTransition } from '../../platform/errors'
+import { AppError, conflict, forbidden, invalidTransition } from '../../platform/errors'
 import { notify } from '../../platform/notify'
 import { staff } from '../identity/identity.tables'
 import { attachPhotos } from './photos.service'
@@ -36,6 +39,12 @@ export interface TransitionInput {
 export function actorRole(ctx: Ctx): ActorRole {
   const r = ctx.actor.role
   return (r === 'anonymous' ? 'system' : r) as ActorRole
+}
+
+/** Who the actor is on this report: their role, and the assigned officer when it is dispatched to them. */
+export function actorsOn(ctx: Ctx, r: Pick<ReportRow, 'officerId'>): ReportActor[] {
+  const a = ctx.actor
+  return reportActors(actorRole(ctx), a.kind === 'staff' && !!r.officerId && r.officerId === a.id)
 }
 
 export function actorName(ctx: Ctx): string | null {
@@ -97,10 +106,13 @@ async function checkOfficer(ctx: Ctx, officerId: string | undefined) {
  */
 export async function applyTransition(ctx: Ctx, report: ReportRow, kind: KindConfig, input: TransitionInput): Promise<ReportRow> {
   const { action } = input
-  const role = actorRole(ctx)
   const from = report.state
-  const to = machineFor(report.course).next(from, action, role)
-  if (!to) throw invalidTransition(from, action)
+  const machine = machineFor(report.course)
+  const to = reportNext(machine, from, action, actorsOn(ctx, report))
+  if (!to) {
+    if (machine.next(from, action, 'assigned_officer')) throw forbidden('Only the officer the report is assigned to can take this step')
+    throw invalidTransition(from, action)
+  }
   if (input.version !== undefined && input.version !== report.version)
     throw conflict('version_conflict', 'The report was changed by someone else; reload and try again', { version: report.version })
   const now = ctx.now()
@@ -122,8 +134,9 @@ export async function applyTransition(ctx: Ctx, report: ReportRow, kind: KindCon
       const o = await checkOfficer(ctx, input.officerId)
       officerName = o.name
       patch.officerId = o.id
-      patch.dispatchedAt = now
       patch.acknowledgedAt = null
+      // Reassigning a verified car or a running notice keeps its progress: only the officer changes.
+      if (to === 'dispatched') patch.dispatchedAt = now
       patch.acceptedAt = report.acceptedAt ?? now
       break
     }
@@ -155,19 +168,15 @@ export async function applyTransition(ctx: Ctx, report: ReportRow, kind: KindCon
       if (report.publicNoticeEndsAt && now < report.publicNoticeEndsAt)
         throw conflict('public_notice_running', 'The public notice period has not ended yet', { until: report.publicNoticeEndsAt.toISOString() })
       break
-    case 'close':
-      patch.closedAt = now
-      break
     case 'rate':
       if (report.ratedAt) throw conflict('already_rated', 'You have already rated this report')
       if (!input.rating) throw new AppError(400, 'validation_failed', 'A score is required', [{ path: 'body.score', message: 'Required' }])
       patch.rating = input.rating.score
       patch.ratingComment = input.rating.comment || null
       patch.ratedAt = now
-      patch.closedAt = report.closedAt ?? now
       break
     case 'dispute':
-      if (!canDispute(report.finishedAt, now)) throw conflict('dispute_window_closed', 'A closure can be disputed within 7 days only')
+      if (!canDispute(report, now)) throw conflict('dispute_window_closed', 'A closure can be disputed within 7 days only')
       patch.clockStartAt = now
       patch.dispatchedAt = null
       patch.onSceneAt = null
@@ -189,6 +198,8 @@ export async function applyTransition(ctx: Ctx, report: ReportRow, kind: KindCon
     patch.resolvedAt = now
   }
   if (stateTypeOf(from) === 'open' && stateTypeOf(to) !== 'open') patch.finishedAt = now
+  // Closing (also by rating a fixed outcome, or by rejecting) starts the dispute window.
+  if (to === 'closed' || to === 'rejected') patch.closedAt = report.closedAt ?? now
   if (action === 'reject' || action === 'dispute' || action === 'merge') patch.statusNote = input.note ?? null
   else if (from !== to) patch.statusNote = null
 
@@ -247,8 +258,8 @@ export async function applyTransition(ctx: Ctx, report: ReportRow, kind: KindCon
     after: { state: to, version: updated.version, officerId: updated.officerId, note: input.note ?? null },
     unitId: report.unitId,
   })
-  const byCitizen = ctx.actor.kind === 'citizen'
-  if (report.citizenId && !byCitizen && action !== 'acknowledge') {
+  // Every change reaches the reporter's inbox, their own steps too, so it holds the case's whole history.
+  if (report.citizenId && action !== 'acknowledge') {
     await notify(ctx, {
       recipientType: 'citizen',
       recipientId: report.citizenId,
