@@ -7,7 +7,7 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../support/app'
 import { TEST_DB } from '../support/database'
-import { file, hostileString, JPEG, JS_PDF, type OpenApiDoc, png, type Schema, sample, text } from './hardening-support'
+import { file, HINTS, hostileString, JPEG, JS_PDF, type OpenApiDoc, hinted as plausible, png, type Schema, sample, text } from './hardening-support'
 
 /**
  * Property-based fuzzing of EVERY operation in the OpenAPI document, as anonymous, a citizen, an
@@ -108,22 +108,7 @@ class RawJson {
 const deeplyNested = fc.integer({ min: 50, max: 20_000 }).map((n) => new RawJson(`${'['.repeat(n)}${']'.repeat(n)}`))
 const deepObject = fc.integer({ min: 50, max: 20_000 }).map((n) => new RawJson(`${'{"a":'.repeat(n)}1${'}'.repeat(n)}`))
 
-/** Plausible values by field name, so a case gets past validation and into the services. */
-const HINTS: [RegExp, unknown][] = [
-  [/^(phone|contactPhone)$/, '13800138000'],
-  [/^plate$/, '川A12345'],
-  [/^idNumber$/, '11010519491231002X'],
-  [/^vinLast6$/, 'ABC123'],
-  [/^name$/, '张三'],
-  [/^code$/, '123456'],
-  [/^statement$/, '抓拍照片中的车辆不是我的车，号牌尾号识别错误，请核实。'],
-  [/^description$/, '路口车辆排队很长，通行缓慢'],
-  [/^address$/, '春熙路与总府路路口'],
-  [/^(reason|note|comment|text)$/, '测试说明文字，仅供核对'],
-  [/^lat$/, 30.6702],
-  [/^lng$/, 104.0601],
-]
-const hinted = (key: string, schema: Schema | undefined) => HINTS.find(([re]) => re.test(key))?.[1] ?? sample(doc, schema)
+const hinted = (key: string, schema: Schema | undefined) => plausible(doc, key, schema)
 
 /** Phone and plate fields get the look-alikes that normalisation must handle or refuse. */
 const LOOKALIKES = {

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../support/app'
 import { Client, type Res } from '../support/client'
 import { importTickets } from './appeals-support'
-import { file, JPEG, type OpenApiDoc, PLAIN_PDF, png } from './hardening-support'
+import { file, JPEG, type OpenApiDoc, PLAIN_PDF, png, validBody } from './hardening-support'
 
 /**
  * IDOR probes on every citizen and console route that takes an id: for each id of citizen A's
@@ -34,10 +34,38 @@ let B: Client
 const owner = { citizenA: '' }
 type Kind = 'report' | 'appeal' | 'booking' | 'ticket' | 'vehicle' | 'file' | 'followup' | 'citizen'
 const ids: Record<Kind, string[]> = { report: [], appeal: [], booking: [], ticket: [], vehicle: [], file: [], followup: [], citizen: [] }
+const OTHER_ROLES = ['admin', 'unit_head', 'dispatcher', 'legal_officer', 'window_staff']
+/** Staff of another unit, one per role of OTHER_ROLES, in that order. */
 const otherUnitStaff: Client[] = []
 let ipSeq = 1
 const ip = () => `203.0.113.${ipSeq++ % 250}`
 const stats = { probes: 0, routes: new Set<string>() }
+/** Per suite: the id-taking routes probed, and those whose probe reached the ownership/scope rule. */
+const reach: Record<string, { routes: Set<string>; reached: Set<string>; missed: string[] }> = {}
+/**
+ * Records whether a probe with a nonexistent id got past validation to the lookup (403/404): only
+ * then does the equal answer for a foreign id prove the ownership/scope rule.
+ */
+function record(suite: string, p: Probe, ghost: Res): boolean {
+  reach[suite] ??= { routes: new Set(), reached: new Set(), missed: [] }
+  const r = reach[suite]
+  const key = `${p.method} ${p.path}`
+  r.routes.add(key)
+  const reached = ghost.status === 403 || ghost.status === 404
+  if (reached) r.reached.add(key)
+  else if (!r.reached.has(key)) r.missed.push(`${key} → ${ghost.status} ${JSON.stringify(ghost.body).slice(0, 100)}`)
+  return reached
+}
+/** At least this share of the id-taking routes must be answered by the rule, not by validation. */
+const REACH_FLOOR = 0.9
+function expectReach(suite: string) {
+  const r = reach[suite]!
+  const missed = [...new Set(r.missed.map((m) => m.split(' → ')[0]))].filter((k) => !r.reached.has(k as string))
+  console.log(
+    `IDOR ${suite}: ${r.reached.size}/${r.routes.size} id-taking routes reached the ownership/scope rule; not reached: ${missed.join(', ') || 'none'}`,
+  )
+  expect(r.reached.size / r.routes.size, r.missed.join('\n')).toBeGreaterThanOrEqual(REACH_FLOOR)
+}
 
 beforeAll(async () => {
   webDir = mkdtempSync(join(tmpdir(), 'tp-web-'))
@@ -105,7 +133,7 @@ beforeAll(async () => {
   const [root] = await db.select().from(units).where(isNull(units.parentId))
   const other = await admin.post('/api/console/admin/units', { name: 'IDOR外单位大队', kind: 'brigade', parentId: root!.id })
   expect(other.status).toBe(201)
-  for (const role of ['admin', 'unit_head', 'dispatcher', 'legal_officer', 'window_staff']) {
+  for (const role of OTHER_ROLES) {
     const created = await admin.post('/api/console/staff', { username: `idor.${role}`, name: `外单位${role}`, role, unitId: other.body.id })
     expect(created.status).toBe(201)
     const s = await new Client(t, ip()).signInStaff(`idor.${role}`, created.body.temporaryPassword)
@@ -142,8 +170,8 @@ interface Probe {
   path: string
   param: string
   kind: Kind
-  access: { citizen?: boolean; staff?: unknown; public?: boolean }
-  multipart: boolean
+  access: { citizen?: boolean; staff?: 'any' | string[]; public?: boolean }
+  requestBody: unknown
 }
 
 function probes(): Probe[] {
@@ -156,15 +184,7 @@ function probes(): Probe[] {
       if (!kind) continue
       // "Me too" on someone else's open report is the point of it.
       if (path === '/api/reports/{id}/me-too') continue
-      const content = (op.requestBody as { content?: Record<string, unknown> } | undefined)?.content ?? {}
-      out.push({
-        method: method.toUpperCase(),
-        path,
-        param: params[0] as string,
-        kind,
-        access: op['x-access'] as Probe['access'],
-        multipart: 'multipart/form-data' in content,
-      })
+      out.push({ method: method.toUpperCase(), path, param: params[0] as string, kind, access: op['x-access'] as Probe['access'], requestBody: op.requestBody })
     }
   }
   return out
@@ -182,15 +202,8 @@ async function send(c: Client, p: Probe, id: string): Promise<Res> {
   stats.probes++
   stats.routes.add(`${p.method} ${p.path}`)
   const url = p.path.replace(`{${p.param}}`, encodeURIComponent(id))
-  if (p.method === 'GET') return c.get(url)
-  if (p.method === 'DELETE') return c.delete(url)
-  // A plausible body, so ownership — not validation — is what answers.
-  const body: Record<string, unknown> = { reason: '越权测试原因说明', note: '越权测试', score: 5, version: 0, slotId: RANDOM[1], text: '越权测试' }
-  if (!p.multipart) return c.request(p.method, url, body)
-  const form = new FormData()
-  for (const [k, v] of Object.entries(body)) form.append(k, String(v))
-  form.append('files', file(png(), 'p.png', 'image/png'))
-  return c.request(p.method, url, form)
+  // A minimal valid body from the operation's own schema, so ownership — not validation — answers.
+  return c.request(p.method, url, validBody(doc, p.requestBody))
 }
 
 function leaked(res: Res, id: string): boolean {
@@ -203,14 +216,15 @@ describe('citizen B against citizen A', () => {
     const failures: string[] = []
     for (const p of probes().filter((x) => x.access?.citizen)) {
       const ghost = await send(B, p, RANDOM[2] as string)
+      record('citizen B', p, ghost)
       for (const id of ids[p.kind]) {
         const res = await send(B, p, id)
         if (leaked(res, id) || res.status !== ghost.status || res.body?.error?.code !== ghost.body?.error?.code)
           failures.push(`${p.method} ${p.path} ${p.kind} ${id} → ${res.status} ${JSON.stringify(res.body).slice(0, 120)} (nonexistent: ${ghost.status})`)
-        if (![400, 404].includes(res.status) && res.status !== 403) failures.push(`${p.method} ${p.path} → ${res.status}`)
       }
     }
     expect(failures).toEqual([])
+    expectReach('citizen B')
   }, 240_000)
 
   it('finds nothing by sequential neighbours, random UUIDs or small integers', async () => {
@@ -246,12 +260,18 @@ describe('staff of another unit against unit X', () => {
   it('gets 404 (or 403 by role) for every case, file and citizen of unit X on every console route', async () => {
     const failures: string[] = []
     const consoleProbes = probes().filter((x) => x.access?.staff)
-    for (const s of otherUnitStaff) {
+    for (const [i, s] of otherUnitStaff.entries()) {
+      const role = OTHER_ROLES[i] as string
       for (const p of consoleProbes) {
+        const byRole = p.access.staff === 'any' || !!p.access.staff?.includes(role)
+        const ghost = await send(s, p, RANDOM[2] as string)
+        // Refused by role: 403 whatever the id. Allowed: the nonexistent id must reach the lookup.
+        if (byRole) record('other-unit staff', p, ghost)
+        else if (ghost.status !== 403) failures.push(`${p.method} ${p.path} as ${role} (not allowed) → ${ghost.status}`)
         for (const id of [...ids[p.kind].slice(0, 6), ...neighbours(ids[p.kind][0] ?? RANDOM[2]!).slice(0, 2)]) {
           const res = await send(s, p, id)
-          if (leaked(res, id) || ![400, 403, 404].includes(res.status))
-            failures.push(`${p.method} ${p.path} ${id} → ${res.status} ${JSON.stringify(res.body).slice(0, 120)}`)
+          if (leaked(res, id) || res.status !== (byRole ? ghost.status : 403))
+            failures.push(`${p.method} ${p.path} as ${role} ${id} → ${res.status} ${JSON.stringify(res.body).slice(0, 120)} (nonexistent: ${ghost.status})`)
         }
       }
       for (const id of ids.file.slice(0, 6)) {
@@ -262,7 +282,24 @@ describe('staff of another unit against unit X', () => {
       }
     }
     expect(failures).toEqual([])
+    expectReach('other-unit staff')
   }, 300_000)
+})
+
+describe('citizen A (control, last: it changes her cases)', () => {
+  it('gets past validation and the lookup with the same bodies on her own ids, so the 404s above are the ownership rule', async () => {
+    const failures: string[] = []
+    for (const p of probes().filter((x) => x.access?.citizen && x.method !== 'GET')) {
+      // The first of her ids the action applies to (an answer such as 409 for a case in another state counts).
+      let last: Res | undefined
+      for (const id of ids[p.kind].slice(0, 10)) {
+        last = await send(A, p, id)
+        if (last.status !== 400 && last.status !== 404) break
+      }
+      if (last?.status === 400 || last?.status === 404) failures.push(`${p.method} ${p.path} → ${last.status} ${JSON.stringify(last.body).slice(0, 160)}`)
+    }
+    expect(failures).toEqual([])
+  })
 })
 
 describe('framing', () => {

@@ -80,6 +80,63 @@ export function sample(doc: OpenApiDoc, schema: Schema | undefined, depth = 0): 
   }
 }
 
+/** Plausible values by field name, so a request gets past validation and into the services. */
+export const HINTS: [RegExp, unknown][] = [
+  [/^(phone|contactPhone)$/, '13800138000'],
+  [/^plate$/, '川A12345'],
+  [/^idNumber$/, '11010519491231002X'],
+  [/^vinLast6$/, 'ABC123'],
+  [/^name$/, '张三'],
+  [/^code$/, '123456'],
+  [/^statement$/, '抓拍照片中的车辆不是我的车，号牌尾号识别错误，请核实。'],
+  [/^description$/, '路口车辆排队很长，通行缓慢'],
+  [/^address$/, '春熙路与总府路路口'],
+  [/^(reason|note|publicNote|comment|text)$/, '测试说明文字，仅供核对'],
+  [/^lat$/, 30.6702],
+  [/^lng$/, 104.0601],
+]
+
+/** The hint for a field where its schema takes it (an enum or a pattern of its own wins). */
+function hintFor(doc: OpenApiDoc, key: string, schema: Schema | undefined): unknown {
+  const hint = HINTS.find(([re]) => re.test(key))?.[1]
+  const s = deref(doc, schema)
+  const fits = !s.enum && s.const === undefined && !s.pattern && (typeof hint !== 'string' || (s.maxLength ?? Infinity) >= hint.length)
+  return fits ? hint : undefined
+}
+
+/** A plausible value for a field: by its name where a hint applies, else from its schema. */
+export function hinted(doc: OpenApiDoc, key: string, schema: Schema | undefined): unknown {
+  return hintFor(doc, key, schema) ?? sample(doc, schema)
+}
+
+type RequestBody = { content?: Record<string, { schema?: Schema }> } | undefined
+
+/**
+ * A minimal VALID body for an operation, from its request schema: the required fields with
+ * plausible values, as JSON or — where the operation takes multipart — as a form with a real PNG in
+ * each file field. Undefined when the operation takes no body.
+ */
+export function validBody(doc: OpenApiDoc, requestBody: unknown): Record<string, unknown> | FormData | undefined {
+  const content = (requestBody as RequestBody)?.content
+  const json = content?.['application/json']
+  const multipart = content?.['multipart/form-data']
+  const schema = deref(doc, (json ?? multipart)?.schema)
+  if (!json && !multipart) return undefined
+  const out: Record<string, unknown> = {}
+  for (const [k, p] of Object.entries(schema.properties ?? {})) {
+    // Optional fields too where a hint fits: rules across fields may want them (a public note with "uphold").
+    const v = schema.required?.includes(k) ? hinted(doc, k, p) : hintFor(doc, k, p)
+    if (v !== undefined) out[k] = v
+  }
+  if (json) return out
+  const form = new FormData()
+  for (const [k, v] of Object.entries(out)) if (v !== null && v !== undefined) form.append(k, String(v))
+  const isFile = (p: Schema | undefined): boolean =>
+    deref(doc, p).format === 'binary' || !!(deref(doc, p).anyOf ?? []).some((v) => isFile(v) || isFile(deref(doc, v).items))
+  for (const [k, p] of Object.entries(schema.properties ?? {})) if (isFile(p)) form.append(k, file(png(), 'p.png', 'image/png'))
+  return form
+}
+
 // -------------------------------------------------------------------------------------------------
 // Hostile strings
 
