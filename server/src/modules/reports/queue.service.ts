@@ -21,10 +21,10 @@ import { grids, reportSightings, reportSupporters, reports } from './reports.tab
 import { iso, type ReportJoined, type ReportRow, selectReports, toSummary, tsParam } from './reports.view'
 import { actorsOn, addEvent, applyTransition, audienceOf, liveData } from './transition'
 
-/** A report in the staff member's unit scope, else 404. */
+/** A report in the staff member's unit scope (or assigned to them from another unit), else 404. */
 export async function loadScoped(ctx: Ctx, id: string): Promise<ReportJoined> {
   const actor = requireStaff(ctx.actor)
-  const [row] = await selectReports(ctx.db).where(and(eq(reports.id, id), inArray(reports.unitId, [...actor.unitScope])))
+  const [row] = await selectReports(ctx.db).where(and(eq(reports.id, id), or(inArray(reports.unitId, [...actor.unitScope]), eq(reports.officerId, actor.id))))
   if (!row) throw notFound('Report')
   return row
 }
@@ -41,7 +41,8 @@ export async function consoleList(ctx: Ctx, q: ConsoleListQuery) {
   const now = ctx.now()
   const like = q.q ? `%${q.q.replace(/[%_\\]/g, (m) => `\\${m}`)}%` : null
   const where = and(
-    inArray(reports.unitId, q.unitId ? await subtree(ctx, q.unitId) : [...actor.unitScope]),
+    // "Mine": every report dispatched to me, also one the command centre sent from another unit.
+    q.mine === 'true' && !q.unitId ? undefined : inArray(reports.unitId, q.unitId ? await subtree(ctx, q.unitId) : [...actor.unitScope]),
     q.kind ? eq(reports.kind, q.kind) : undefined,
     states?.length ? inArray(reports.state, states as ReportRow['state'][]) : undefined,
     q.stateType ? eq(reports.stateType, q.stateType) : undefined,
