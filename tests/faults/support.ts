@@ -331,9 +331,13 @@ export async function sessionsFor(
   return out
 }
 
-/** A live-event stream (SSE) held open; `events` collects the event names as they arrive. */
+/**
+ * A live-event stream (SSE) held open; `events` collects the event names as they arrive, `received`
+ * each event with its data and arrival time (ms since epoch, comparable with the bus's `at`).
+ */
 export function openStream(base: string, who: Agent) {
   const events: string[] = []
+  const received: { event: string; data: string; at: number }[] = []
   let resolveReady!: () => void
   const ready = new Promise<void>((r) => {
     resolveReady = r
@@ -348,7 +352,10 @@ export function openStream(base: string, who: Agent) {
           const block = buf.slice(0, i)
           buf = buf.slice(i + 2)
           const name = /^event: ?(.*)$/m.exec(block)?.[1]
-          if (name) events.push(name)
+          if (name) {
+            events.push(name)
+            received.push({ event: name, data: /^data: ?(.*)$/m.exec(block)?.[1] ?? '', at: Date.now() })
+          }
           if (name === 'ready') resolveReady()
         }
       })
@@ -358,5 +365,5 @@ export function openStream(base: string, who: Agent) {
     req.on('error', () => done('error'))
     req.end()
   })
-  return { events, ready, ended }
+  return { events, received, ready, ended }
 }
