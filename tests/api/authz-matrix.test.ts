@@ -6,6 +6,7 @@ import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../support/app'
 import { Client } from '../support/client'
+import { type OpenApiDoc, type Schema, sample as sampleOf, validBody } from './hardening-support'
 
 /**
  * The authorization matrix: EVERY operation of /api/openapi.json × {anonymous, citizen A,
@@ -20,31 +21,14 @@ import { Client } from '../support/client'
  * - Lists: citizen B never sees citizen A's rows, other-unit staff never see unit X's rows.
  * - Path ids are real: discovered from the collection route (`/x/{id}` → `GET /x`) as citizen A or
  *   as staff of the jurisdiction (unit X), or given by a fixture below. Citizen B and staff of
- *   another unit then try them with a plausible body and must get 404 or 403 — or a validation
- *   answer, but never 2xx. The foreign attempts run before the owner's, so they meet the resource
- *   in its original state.
+ *   another unit then try them with a minimal VALID body (built from the operation's request
+ *   schema, multipart where it takes files) and must get 404 or 403; a validation answer (400) is
+ *   tolerated only under a floor — at least 90 % of the foreign attempts must meet the ownership/
+ *   scope rule, and those that did not are listed. The foreign attempts run before the owner's, so
+ *   they meet the resource in its original state.
  */
 
 type Json = Record<string, unknown>
-interface Schema {
-  type?: string | string[]
-  properties?: Record<string, Schema>
-  required?: string[]
-  items?: Schema
-  enum?: unknown[]
-  const?: unknown
-  format?: string
-  pattern?: string
-  minLength?: number
-  minimum?: number
-  exclusiveMinimum?: number
-  minItems?: number
-  default?: unknown
-  anyOf?: Schema[]
-  oneOf?: Schema[]
-  allOf?: Schema[]
-  $ref?: string
-}
 interface Param {
   name: string
   in: 'path' | 'query' | 'header' | 'cookie'
@@ -123,56 +107,8 @@ const FIXTURES: Record<string, Fixture> = {
   'GET /api/console/api-keys': { sharedList: true },
 }
 
-// -------------------------------------------------------------------------------------------------
-// Plausible values from JSON schemas (for required query parameters and foreign-check bodies).
-
-let doc: { paths: Record<string, Record<string, Json>>; components?: { schemas?: Record<string, Schema> } }
-
-function deref(s: Schema | undefined): Schema {
-  if (!s) return {}
-  if (s.$ref) return deref(doc.components?.schemas?.[s.$ref.split('/').pop() ?? ''])
-  return s
-}
-
-function sample(schema: Schema | undefined, depth = 0): unknown {
-  const s = deref(schema)
-  if (depth > 6) return null
-  if (s.const !== undefined) return s.const
-  if (s.enum?.length) return s.enum[0]
-  if (s.default !== undefined) return s.default
-  const variants = s.anyOf ?? s.oneOf
-  if (variants?.length) return sample(variants.find((v) => deref(v).type !== 'null') ?? variants[0], depth + 1)
-  if (s.allOf?.length) return Object.assign({}, ...s.allOf.map((v) => sample(v, depth + 1) as object))
-  const type = Array.isArray(s.type) ? s.type.find((x) => x !== 'null') : s.type
-  switch (type) {
-    case 'object': {
-      const out: Json = {}
-      for (const k of s.required ?? []) out[k] = sample(s.properties?.[k], depth + 1)
-      return out
-    }
-    case 'array':
-      return Array.from({ length: s.minItems ?? 0 }, () => sample(s.items, depth + 1))
-    case 'integer':
-    case 'number':
-      return s.minimum ?? (s.exclusiveMinimum !== undefined ? s.exclusiveMinimum + 1 : 1)
-    case 'boolean':
-      return true
-    case 'string':
-      return sampleString(s)
-    default:
-      return null
-  }
-}
-
-function sampleString(s: Schema): string {
-  const today = new Date().toISOString().slice(0, 10)
-  if (s.format === 'uuid') return NIL_UUID
-  if (s.format === 'date-time') return new Date().toISOString()
-  if (s.format === 'date' || s.pattern === '^\\d{4}-\\d{2}-\\d{2}$') return today
-  if (s.format === 'email') return 'matrix@example.com'
-  if (s.pattern === '^\\d{6}$') return '123456'
-  return 'x'.repeat(Math.max(s.minLength ?? 1, 1))
-}
+let doc: OpenApiDoc
+const sample = (schema: Schema | undefined) => sampleOf(doc, schema)
 
 // -------------------------------------------------------------------------------------------------
 
@@ -180,6 +116,10 @@ let t: TestApp
 let ops: Operation[] = []
 const identities: Identity[] = []
 const stats = { requests: 0, foreignChecks: 0, foreignReachedRule: 0 }
+/** Foreign-id attempts answered by validation (400) rather than by the ownership/scope rule. */
+const notReached = new Set<string>()
+/** At least this share of the foreign-id attempts must meet the ownership/scope rule. */
+const REACH_FLOOR = 0.9
 
 function allows(access: Access, who: Identity): boolean {
   if (access.public) return true
@@ -206,8 +146,9 @@ async function call(who: Identity, method: string, url: string, body?: unknown) 
     headers.cookie = s.cookie
     if (method !== 'GET') headers['x-csrf-token'] = s.csrf
   }
-  if (body !== undefined) headers['content-type'] = 'application/json'
-  const res = await t.app.request(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+  const form = body instanceof FormData
+  if (body !== undefined && !form) headers['content-type'] = 'application/json'
+  const res = await t.app.request(url, { method, headers, body: body === undefined ? undefined : form ? body : JSON.stringify(body) })
   const text = await res.text()
   let parsed: unknown = text
   try {
@@ -287,7 +228,7 @@ function listerFor(access: Access): Identity | undefined {
 // -------------------------------------------------------------------------------------------------
 
 t = await createTestApp({ seed: true })
-doc = (await (await t.app.request('/api/openapi.json')).json()) as typeof doc
+doc = (await (await t.app.request('/api/openapi.json')).json()) as OpenApiDoc
 ops = Object.entries(doc.paths).flatMap(([path, methods]) =>
   Object.entries(methods).map(([method, raw]) => ({
     method: method.toUpperCase(),
@@ -339,7 +280,8 @@ beforeAll(async () => {
 afterAll(async () => {
   console.log(
     `authorization matrix: ${ops.length} operations × ${identities.length} identities = ${ops.length * identities.length} cells; ` +
-      `${stats.requests} requests; ${stats.foreignChecks} foreign-id attempts, ${stats.foreignReachedRule} answered 403/404 by the ownership/scope rule`,
+      `${stats.requests} requests; ${stats.foreignChecks} foreign-id attempts, ${stats.foreignReachedRule} answered 403/404 by the ownership/scope rule; ` +
+      `not reached: ${[...notReached].join('; ') || 'none'}`,
   )
   await t.close()
 })
@@ -372,7 +314,8 @@ describe('authorization matrix', () => {
           !fixture.shared &&
           ((owner === 'citizen' && who.kind === 'citizen' && !fixture.anyCitizen) || (owner === 'staff' && who.kind === 'staff'))
         let body: unknown
-        if (hasBody) body = foreignCheck ? sampleBody(op) : INVALID_BODY
+        // A foreign attempt carries a minimal valid body, so that the ownership/scope rule answers.
+        if (hasBody) body = foreignCheck ? validBody(doc, op.body) : INVALID_BODY
         const res = await call(who, op.method, url, body)
         if (op.method === 'GET' && !op.path.includes('{') && res.status === 200) seen.set(who.name, listIds(res.body))
         const where = `${who.name} → ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`
@@ -388,8 +331,11 @@ describe('authorization matrix', () => {
           if (res.status !== expected) failures.push(`expected ${expected}: ${where}`)
         } else if (foreignCheck) {
           stats.foreignChecks++
+          // 400: the body was refused before the rule (counted against the floor below). Anything
+          // else — 2xx, 401, or a state answer such as 409/422 — reveals or touches the resource.
           if (res.status === 403 || res.status === 404) stats.foreignReachedRule++
-          else if (res.status < 400 || res.status === 401) failures.push(`foreign id must give 404/403: ${where}`)
+          else if (res.status === 400) notReached.add(`${op.method} ${op.path} (${who.name}: ${JSON.stringify(res.body).slice(0, 100)})`)
+          else failures.push(`foreign id must give 404/403: ${where}`)
         } else if (res.status === 401 || res.status === 403) {
           failures.push(`allowed but refused: ${where}`)
         }
@@ -412,6 +358,11 @@ describe('authorization matrix', () => {
       expect(failures, `${op.method} ${url}`).toEqual([])
     })
   }
+
+  it('foreign ids meet the ownership/scope rule, not validation', () => {
+    expect(stats.foreignChecks).toBeGreaterThan(100)
+    expect(stats.foreignReachedRule / stats.foreignChecks, `not reached:\n${[...notReached].join('\n')}`).toBeGreaterThanOrEqual(REACH_FLOOR)
+  })
 })
 
 /** The ids of a list answer (`items[].id` or an array of `{ id }`). */
@@ -423,11 +374,6 @@ function listIds(body: unknown): Set<string> {
     if (typeof id === 'string' || typeof id === 'number') ids.add(String(id))
   }
   return ids
-}
-
-function sampleBody(op: Operation): unknown {
-  const json = op.body?.content['application/json']
-  return json ? sample(json.schema) : {}
 }
 
 function describeAccess(a: Access): string {
