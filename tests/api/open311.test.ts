@@ -18,6 +18,30 @@ const ajv = new Ajv({ allErrors: true, strict: false })
 for (const f of ['service.json', 'services.json', 'service-definition.json', 'request.json', 'requests.json']) {
   ajv.addSchema(JSON.parse(readFileSync(resolve(SCHEMAS, f), 'utf8')), f)
 }
+/**
+ * The answer to POST requests (GeoReport v2 "Response" of "POST Service Request"): one element with
+ * the service_request_id (or a token when it is not known yet), an optional service_notice and
+ * account_id; the Open311 project publishes no schema for it, so it is spelled out here.
+ */
+ajv.addSchema(
+  {
+    type: 'array',
+    minItems: 1,
+    maxItems: 1,
+    items: {
+      type: 'object',
+      additionalProperties: false,
+      anyOf: [{ required: ['service_request_id'] }, { required: ['token'] }],
+      properties: {
+        service_request_id: { type: 'string', minLength: 1 },
+        token: { type: 'string', minLength: 1 },
+        service_notice: { type: ['string', 'null'] },
+        account_id: { type: ['string', 'null'] },
+      },
+    },
+  },
+  'post-response.json',
+)
 const valid = (schema: string, data: unknown) => {
   const v = ajv.getSchema(schema)
   if (!v) throw new Error(`no schema ${schema}`)
@@ -131,6 +155,7 @@ describe('Open311: posting requests', () => {
       'attribute[severity]': 'jammed',
     })
     expect(res.status, JSON.stringify(res.body)).toBe(201)
+    expect(valid('post-response.json', res.body)).toBe(true)
     expect(res.body[0]).toMatchObject({ service_request_id: expect.stringMatching(/^R/), token: expect.any(String) })
     const token = await anon.get(`/open311/v2/tokens/${res.body[0].token}.json`)
     expect(token.body).toEqual([{ service_request_id: res.body[0].service_request_id, token: res.body[0].token }])
@@ -146,6 +171,10 @@ describe('Open311: posting requests', () => {
   it('locates a request by a known road name when lat/long are missing', async () => {
     const res = await form({ api_key: DEMO_OPEN311_KEY, service_code: 'hazard', address_string: '科创大道', description: '科创大道信号灯不亮' })
     expect(res.status).toBe(201)
+    expect(valid('post-response.json', res.body)).toBe(true)
+    const back = await anon.get(`/open311/v2/requests/${res.body[0].service_request_id}.json`)
+    expect(valid('requests.json', back.body)).toBe(true)
+    expect(back.body[0]).toMatchObject({ service_code: 'hazard', address: '科创大道' })
   })
 
   it('refuses a missing or wrong api_key (403), unknown service (404), bad input (400)', async () => {

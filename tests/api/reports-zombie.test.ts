@@ -146,6 +146,13 @@ describe('merging zombie-car duplicates', () => {
     const other = await a.post('/api/reports', await zombie(a, { plate: '川A3J4K6', ...base }))
     expect(other.body.state).toBe('submitted')
     expect(first.body.state).toBe('submitted')
+
+    // Once the case is closed (here: rejected), the same car at the same spot opens a new case.
+    const d = await staff('dispatcher')
+    for (const r of [first, far]) expect((await act(d, r.body.id, { action: 'reject', note: '现场未发现该车辆' })).body.state).toBe('rejected')
+    const afterClosure = await a.post('/api/reports', await zombie(a, { plate: '川A3J4K5', ...base }))
+    expect(afterClosure.body).toMatchObject({ state: 'submitted', mergedInto: null })
+    expect(afterClosure.body.id).not.toBe(first.body.id)
   })
 
   it('opens exactly one case when many citizens report the same car at once', async () => {
