@@ -8,7 +8,8 @@
  * The store is the one the server would use (DATABASE_URL, else DATA_DIR/pglite). On PostgreSQL the
  * dump is `pg_dump -Fc` and the restore `pg_restore --clean --if-exists --no-owner` (the client tools
  * must match the server's major version); on the embedded store the dump is PGlite's data directory
- * as a gzipped tarball. Uploaded files live in DATA_DIR/files: back that directory up alongside.
+ * as a gzipped tarball. Uploaded files live in DATA_DIR/files (back that directory up alongside) or,
+ * with S3_BUCKET, in the bucket (keep it versioned or replicated); db:check reads either.
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -17,7 +18,8 @@ import { PGlite } from '@electric-sql/pglite'
 import { sql } from 'drizzle-orm'
 import { loadConfig } from './config'
 import { type Database, openDatabase } from './platform/db'
-import { localStorage } from './platform/storage'
+import { createStorage } from './platform/deps'
+import type { Storage } from './platform/storage'
 
 type Row = Record<string, unknown>
 async function rows(db: Database, text: string): Promise<Row[]> {
@@ -49,8 +51,8 @@ const INVARIANTS: [string, string][] = [
   ['idempotency key left in progress', 'select key from idempotency_keys where status = 0'],
 ]
 
-/** Counts rows and checks the invariants; with `filesDir`, also that every stored file's bytes exist. */
-export async function checkConsistency(db: Database, filesDir?: string): Promise<Consistency> {
+/** Counts rows and checks the invariants; with `storage`, also that every stored file's bytes exist there. */
+export async function checkConsistency(db: Database, storage?: Storage): Promise<Consistency> {
   const tables = await rows(db, `select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`)
   const counts: Record<string, number> = {}
   for (const t of tables) {
@@ -65,20 +67,14 @@ export async function checkConsistency(db: Database, filesDir?: string): Promise
     const offenders = await rows(db, query).catch((err: Error) => [{ error: err.message }])
     if (offenders.length) problems.push(`${what}: ${offenders.length} (${JSON.stringify(offenders.slice(0, 3))})`)
   }
-  if (filesDir) {
-    const storage = localStorage(filesDir)
+  if (storage) {
     const missing: string[] = []
     for (const f of await rows(db, 'select storage_key, thumb_key from files')) {
       for (const key of [f.storage_key, f.thumb_key]) {
-        if (typeof key !== 'string') continue
-        try {
-          await storage.get(key)
-        } catch {
-          missing.push(key)
-        }
+        if (typeof key === 'string' && !(await storage.exists(key).catch(() => false))) missing.push(key)
       }
     }
-    if (missing.length) problems.push(`stored file missing from ${filesDir}: ${missing.length} (${missing.slice(0, 3).join(', ')})`)
+    if (missing.length) problems.push(`stored file missing from ${storage.where}: ${missing.length} (${missing.slice(0, 3).join(', ')})`)
   }
   return { counts, problems }
 }
@@ -138,7 +134,7 @@ export async function check(env: Record<string, string | undefined> = process.en
   const config = loadConfig(env)
   const db = await openDatabase({ url: config.databaseUrl, dataDir: join(config.dataDir, 'pglite'), maxConnections: 2 })
   try {
-    return await checkConsistency(db, join(config.dataDir, 'files'))
+    return await checkConsistency(db, createStorage(config))
   } finally {
     await db.close()
   }

@@ -40,6 +40,19 @@ const Env = z.object({
   TRUST_PROXY: bool,
   /** The portal's public origin (e.g. https://jj.example.gov.cn), used for the WeChat redirect_uri. */
   PUBLIC_URL: z.string().url().optional(),
+  /** Read-only PostgreSQL replica for console reports and statistics (default: the primary). */
+  DATABASE_REPLICA_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  /** Uploaded files in an S3-compatible bucket instead of DATA_DIR/files (all of S3_* but the region and path style are then required). */
+  S3_BUCKET: z.string().min(3).max(63).optional(),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** https://endpoint/bucket/key (MinIO, most self-hosted stores) instead of https://bucket.endpoint/key. */
+  S3_FORCE_PATH_STYLE: bool,
 })
 
 export type Config = ReturnType<typeof loadConfig>
@@ -55,6 +68,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data
   const production = e.NODE_ENV === 'production'
   if (e.SMS_PROVIDER === 'http' && !e.SMS_HTTP_URL) throw new Error('Invalid configuration: SMS_HTTP_URL is required with SMS_PROVIDER=http')
+  if (e.DATABASE_REPLICA_URL && !e.DATABASE_URL) throw new Error('Invalid configuration: DATABASE_REPLICA_URL needs DATABASE_URL (a replica of PostgreSQL)')
+  const s3Missing = (['S3_ENDPOINT', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const).filter((k) => !e[k])
+  if (e.S3_BUCKET && s3Missing.length) throw new Error(`Invalid configuration: ${s3Missing.join(', ')} required with S3_BUCKET`)
+  if (!e.S3_BUCKET && s3Missing.length < 3) throw new Error('Invalid configuration: S3_BUCKET is required with the other S3_* settings')
   return {
     env: e.NODE_ENV,
     production,
@@ -63,6 +80,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
+    databaseReplicaUrl: e.DATABASE_REPLICA_URL,
     dataDir: resolve(ROOT_DIR, e.DATA_DIR),
     webDist: resolve(ROOT_DIR, e.WEB_DIST),
     logLevel: e.LOG_LEVEL,
@@ -75,6 +93,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sms: { provider: e.SMS_PROVIDER, url: e.SMS_HTTP_URL, token: e.SMS_HTTP_TOKEN },
     trustProxy: e.TRUST_PROXY ?? false,
     publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    /** Uploaded files in an S3-compatible bucket; null: in DATA_DIR/files. */
+    s3:
+      e.S3_BUCKET && e.S3_ENDPOINT && e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY
+        ? {
+            endpoint: e.S3_ENDPOINT,
+            bucket: e.S3_BUCKET,
+            region: e.S3_REGION,
+            accessKeyId: e.S3_ACCESS_KEY_ID,
+            secretAccessKey: e.S3_SECRET_ACCESS_KEY,
+            forcePathStyle: e.S3_FORCE_PATH_STYLE ?? false,
+          }
+        : null,
     /** WeChat sign-in (网页授权 snsapi_base) is off unless both the AppID and the secret are set. */
     wechat:
       e.WECHAT_APPID && e.WECHAT_SECRET

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { checkConsistency } from '@tp/server/backup'
 import { openDatabase } from '@tp/server/platform/db'
+import { localStorage } from '@tp/server/platform/storage'
 import { sql } from 'drizzle-orm'
 import postgres from 'postgres'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -81,7 +82,7 @@ for (const kind of KINDS) {
 
       const before = await (async () => {
         const db = await source.open()
-        const c = await checkConsistency(db, join(source.dataDir, 'files'))
+        const c = await checkConsistency(db, localStorage(join(source.dataDir, 'files')))
         await db.close()
         return c
       })()
@@ -124,7 +125,7 @@ for (const kind of KINDS) {
       cpSync(join(source.dataDir, 'files'), join(target.dataDir, 'files'), { recursive: true })
 
       const db = await openDatabase({ url: target.url || undefined, dataDir: join(target.dataDir, 'pglite') })
-      const after = await checkConsistency(db, join(target.dataDir, 'files'))
+      const after = await checkConsistency(db, localStorage(join(target.dataDir, 'files')))
       await db.close()
       expect(after.problems).toEqual([])
       expect(after.counts).toEqual(before.counts)
