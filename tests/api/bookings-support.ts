@@ -94,7 +94,7 @@ export async function makeOffice(
 }
 
 export async function slotsOf(c: Client, officeId: string, serviceId: string, date: string) {
-  const res = await c.get(`/api/bookings/slots?officeId=${officeId}&serviceId=${serviceId}&date=${date}`)
+  const res = await c.get(`/api/slots?officeId=${officeId}&serviceId=${serviceId}&date=${date}`)
   if (res.status !== 200) throw new Error(`slots: ${res.status} ${JSON.stringify(res.body)}`)
   return res.body.items as { id: string; startTime: string; remaining: number; capacity: number; bookable: boolean }[]
 }

@@ -48,7 +48,7 @@ describe('no overbooking, ever', () => {
       capacity: 10,
       reason: '并发测试',
     })
-    const slot = (await admin.get(`/api/bookings/slots?officeId=${office.id}&serviceId=${ids.licence}&date=2026-03-11`)).body.items.find(
+    const slot = (await admin.get(`/api/slots?officeId=${office.id}&serviceId=${ids.licence}&date=2026-03-11`)).body.items.find(
       (s: any) => s.startTime === '10:00',
     )
     expect(slot.capacity).toBe(10)
@@ -241,7 +241,7 @@ describe('no overbooking across two servers', () => {
       capacity: 10,
       reason: '并发测试',
     })
-    const slot = (await admin('GET', `/api/bookings/slots?officeId=${office.id}&serviceId=${licence}&date=${tomorrow}`)).body.items.find(
+    const slot = (await admin('GET', `/api/slots?officeId=${office.id}&serviceId=${licence}&date=${tomorrow}`)).body.items.find(
       (s: any) => s.startTime === '10:00',
     )
     expect(slot).toMatchObject({ capacity: 10, remaining: 10, bookable: true })

@@ -316,7 +316,7 @@ describe('hall display', () => {
     expect(text).toContain(`"number":"${called.number}"`)
     await reader.cancel()
 
-    const hall = await anon.get(`/api/bookings/hall/${o.id}`)
+    const hall = await anon.get(`/api/queue/hall/${o.id}`)
     expect(hall.status).toBe(200)
     expect(hall.body.windows[0]).toMatchObject({ number: 1, current: { number: called.number, state: 'called' } })
     expect(hall.body.recentCalls[0]).toMatchObject({ number: called.number, windowNumber: 1 })

@@ -66,7 +66,7 @@ describe('slot capacity from opening hours, windows and durations', () => {
     let reg = all.filter((s) => s.serviceId === ids.registration)
     expect(reg.map((s) => s.capacity)).toEqual([0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0])
 
-    const day = (await admin.get(`/api/bookings/availability?officeId=${office.id}&serviceId=${ids.licence}`)).body.items.find(
+    const day = (await admin.get(`/api/slots/availability?officeId=${office.id}&serviceId=${ids.licence}`)).body.items.find(
       (d: any) => d.date === '2026-03-11',
     )
     expect(day).toMatchObject({ open: true, capacity: 39, remaining: 39 })
@@ -130,7 +130,7 @@ describe('holidays and closures', () => {
     await t.deps.database.db.insert(calendarOverrides).values({ date: '2026-09-29', working: false, name: '临时调整' })
     const closure = await admin.put(`/api/console/bookings/offices/${office.id}/day-overrides`, { date: '2026-09-30', closed: true, reason: '设备检修' })
     expect(closure.status).toBe(200)
-    const days = (await c.get(`/api/bookings/availability?officeId=${office.id}&serviceId=${ids.licence}`)).body.items
+    const days = (await c.get(`/api/slots/availability?officeId=${office.id}&serviceId=${ids.licence}`)).body.items
     const byDate = Object.fromEntries(days.map((d: any) => [d.date, d]))
     expect(days.map((d: any) => d.date)).toEqual([
       '2026-09-28',
@@ -171,7 +171,7 @@ describe('holidays and closures', () => {
       hours: [{ from: '09:00', to: '10:00' }],
       reason: '春节值班',
     })
-    const days = (await admin.get(`/api/bookings/availability?officeId=${office.id}&serviceId=${ids.licence}`)).body.items
+    const days = (await admin.get(`/api/slots/availability?officeId=${office.id}&serviceId=${ids.licence}`)).body.items
     const byDate = Object.fromEntries(days.map((d: any) => [d.date, d]))
     expect(byDate['2026-02-14']).toMatchObject({ open: true, capacity: 16 })
     expect(byDate['2026-02-15']).toMatchObject({ open: true, capacity: 4 })
@@ -188,7 +188,7 @@ describe('booking window', () => {
       windows: [{ number: 1, codes: ['licence'] }],
     })
     const c = await citizen(t, '13600000301')
-    const days = (await c.get(`/api/bookings/availability?officeId=${office.id}&serviceId=${ids.licence}`)).body.items
+    const days = (await c.get(`/api/slots/availability?officeId=${office.id}&serviceId=${ids.licence}`)).body.items
     expect(days[0].date).toBe('2026-03-10')
     expect(days.at(-1).date).toBe('2026-03-17')
     const today = await slotsOf(c, office.id, ids.licence, '2026-03-10')
@@ -210,7 +210,7 @@ describe('booking window', () => {
     expect((await admin.put('/api/console/bookings/policy', { ...policy, sameDay: false, daysAhead: 8 })).status).toBe(200)
     const later = await c.post('/api/bookings', { slotId: today.find((s) => s.startTime === '10:00')?.id, ...person(0) })
     expect(later.status).toBe(422)
-    const days8 = (await c.get(`/api/bookings/availability?officeId=${office.id}&serviceId=${ids.licence}`)).body.items
+    const days8 = (await c.get(`/api/slots/availability?officeId=${office.id}&serviceId=${ids.licence}`)).body.items
     expect([days8[0].date, days8.at(-1).date]).toEqual(['2026-03-11', '2026-03-18'])
     expect((await c.post('/api/bookings', { slotId: far.id, ...person(0) })).status).toBe(201)
     expect((await admin.put('/api/console/bookings/policy', policy)).status).toBe(200)

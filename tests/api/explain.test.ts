@@ -251,10 +251,10 @@ const CASES: Case[] = [
   { name: 'legal office: overdue filter', path: () => '/api/console/appeals?due=overdue&sort=due', as: 'legal', reads: 'appeals' },
   {
     name: 'booking: slot availability for one office and date',
-    path: () => `/api/bookings/slots?officeId=${ids.office}&serviceId=${ids.licence}&date=${ids.slotDate}`,
+    path: () => `/api/slots?officeId=${ids.office}&serviceId=${ids.licence}&date=${ids.slotDate}`,
     reads: 'slots',
   },
-  { name: 'booking: places left per day', path: () => `/api/bookings/availability?officeId=${ids.office}&serviceId=${ids.licence}`, reads: 'slots' },
+  { name: 'booking: places left per day', path: () => `/api/slots/availability?officeId=${ids.office}&serviceId=${ids.licence}`, reads: 'slots' },
   { name: 'hall: window queue', path: () => `/api/console/bookings/windows/${ids.window}/queue`, as: 'window', reads: 'queue_tickets' },
   { name: 'audit search: admin, newest first', path: () => '/api/console/audit?limit=50', as: 'admin', reads: 'audit_log' },
   { name: 'audit search: brigade head (unit scope)', path: () => '/api/console/audit?limit=50', as: 'head1', reads: 'audit_log' },

@@ -90,7 +90,7 @@ try {
 
   // ---- availability p99
   const [svc] = await sql<{ id: string }[]>`select id from services where code = 'licence'`
-  const availPath = `/api/bookings/availability?officeId=${officeId}&serviceId=${svc?.id}`
+  const availPath = `/api/slots/availability?officeId=${officeId}&serviceId=${svc?.id}`
   for (let i = 0; i < 20; i++) await fetch(base + availPath) // warm-up
   const sequential: number[] = []
   for (let i = 0; i < 500; i++) {
@@ -150,7 +150,7 @@ try {
     capacity: 100,
     reason: 'bench',
   })
-  const slots = (await adminCall('GET', `/api/bookings/slots?officeId=${hall.id}&serviceId=${svc?.id}&date=${tomorrow}`)).items as {
+  const slots = (await adminCall('GET', `/api/slots?officeId=${hall.id}&serviceId=${svc?.id}&date=${tomorrow}`)).items as {
     id: string
     startTime: string
   }[]

@@ -107,7 +107,7 @@ export const SCENARIOS: Scenario[] = [
     key: 'slots',
     title: 'slot availability (one office, one date)',
     kind: 'read',
-    portal: (f) => ({ method: 'GET', path: `/api/bookings/slots?officeId=${f.officeId}&serviceId=${f.licenceServiceId}&date=${f.slotDate}` }),
+    portal: (f) => ({ method: 'GET', path: `/api/slots?officeId=${f.officeId}&serviceId=${f.licenceServiceId}&date=${f.slotDate}` }),
     ceiling: (f) => ({ method: 'GET', path: `/c/slots?officeId=${f.officeId}&serviceId=${f.licenceServiceId}&date=${f.slotDate}` }),
   },
 ]

@@ -100,7 +100,7 @@ describe('好差评 journey', () => {
     let slot: { id: string } | undefined
     for (const d of [0, 1]) {
       const date = chinaDate(new Date(Date.now() + d * 86_400_000))
-      const slots = (await citizenApi.get(`/api/bookings/slots?officeId=${office.id}&serviceId=${licence}&date=${date}`)).items as {
+      const slots = (await citizenApi.get(`/api/slots?officeId=${office.id}&serviceId=${licence}&date=${date}`)).items as {
         id: string
         bookable: boolean
       }[]

@@ -101,7 +101,7 @@ for (const kind of KINDS) {
             reason: '故障测试',
           })
         }
-        const slots = (await admin.get(`/api/bookings/slots?officeId=${office.id}&serviceId=${licence}&date=${day}`)).body.items
+        const slots = (await admin.get(`/api/slots?officeId=${office.id}&serviceId=${licence}&date=${day}`)).body.items
         for (const s of slots) if (['09:00', '09:30'].includes(s.startTime)) slotIds.push(s.id)
         expect(slotIds).toHaveLength(2)
         const agent = async (phone: string, ip: string): Promise<Agent> => {

@@ -15847,7 +15847,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/appeals/tickets": {
+    "/api/tickets": {
         parameters: {
             query?: never;
             header?: never;
@@ -15883,6 +15883,7 @@ export interface paths {
                                 points: number;
                                 unitId: string;
                                 unitName: string;
+                                occurredUnitId: string;
                                 /** @enum {string} */
                                 recordedBy: "camera" | "onsite";
                                 /** @enum {string} */
@@ -16057,7 +16058,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/appeals/tickets/lookup": {
+    "/api/tickets/lookup": {
         parameters: {
             query?: never;
             header?: never;
@@ -16095,6 +16096,7 @@ export interface paths {
                             points: number;
                             unitId: string;
                             unitName: string;
+                            occurredUnitId: string;
                             /** @enum {string} */
                             recordedBy: "camera" | "onsite";
                             /** @enum {string} */
@@ -17087,6 +17089,7 @@ export interface paths {
                                 points: number;
                                 unitId: string;
                                 unitName: string;
+                                occurredUnitId: string;
                                 /** @enum {string} */
                                 recordedBy: "camera" | "onsite";
                                 /** @enum {string} */
@@ -19295,6 +19298,7 @@ export interface paths {
                                 points: number;
                                 unitId: string;
                                 unitName: string;
+                                occurredUnitId: string;
                                 /** @enum {string} */
                                 recordedBy: "camera" | "onsite";
                                 /** @enum {string} */
@@ -19366,6 +19370,8 @@ export interface paths {
                                 requestedAt: string;
                                 answeredAt: string | null;
                                 answerNote: string | null;
+                                /** @enum {string|null} */
+                                answeredBy: "citizen" | "staff" | "withdrawn" | null;
                                 files: {
                                     id: string;
                                     name: string;
@@ -19380,7 +19386,7 @@ export interface paths {
                                 days: number;
                                 reason: string;
                                 /** @enum {string} */
-                                state: "pending" | "approved" | "rejected";
+                                state: "pending" | "approved" | "rejected" | "cancelled";
                                 requestedAt: string;
                                 decidedAt: string | null;
                                 decisionNote: string | null;
@@ -19617,6 +19623,7 @@ export interface paths {
                                 points: number;
                                 unitId: string;
                                 unitName: string;
+                                occurredUnitId: string;
                                 /** @enum {string} */
                                 recordedBy: "camera" | "onsite";
                                 /** @enum {string} */
@@ -19688,6 +19695,8 @@ export interface paths {
                                 requestedAt: string;
                                 answeredAt: string | null;
                                 answerNote: string | null;
+                                /** @enum {string|null} */
+                                answeredBy: "citizen" | "staff" | "withdrawn" | null;
                                 files: {
                                     id: string;
                                     name: string;
@@ -19702,7 +19711,7 @@ export interface paths {
                                 days: number;
                                 reason: string;
                                 /** @enum {string} */
-                                state: "pending" | "approved" | "rejected";
+                                state: "pending" | "approved" | "rejected" | "cancelled";
                                 requestedAt: string;
                                 decidedAt: string | null;
                                 decisionNote: string | null;
@@ -19951,6 +19960,7 @@ export interface paths {
                                 points: number;
                                 unitId: string;
                                 unitName: string;
+                                occurredUnitId: string;
                                 /** @enum {string} */
                                 recordedBy: "camera" | "onsite";
                                 /** @enum {string} */
@@ -20022,6 +20032,8 @@ export interface paths {
                                 requestedAt: string;
                                 answeredAt: string | null;
                                 answerNote: string | null;
+                                /** @enum {string|null} */
+                                answeredBy: "citizen" | "staff" | "withdrawn" | null;
                                 files: {
                                     id: string;
                                     name: string;
@@ -20036,7 +20048,7 @@ export interface paths {
                                 days: number;
                                 reason: string;
                                 /** @enum {string} */
-                                state: "pending" | "approved" | "rejected";
+                                state: "pending" | "approved" | "rejected" | "cancelled";
                                 requestedAt: string;
                                 decidedAt: string | null;
                                 decisionNote: string | null;
@@ -20282,6 +20294,7 @@ export interface paths {
                                 points: number;
                                 unitId: string;
                                 unitName: string;
+                                occurredUnitId: string;
                                 /** @enum {string} */
                                 recordedBy: "camera" | "onsite";
                                 /** @enum {string} */
@@ -20353,6 +20366,8 @@ export interface paths {
                                 requestedAt: string;
                                 answeredAt: string | null;
                                 answerNote: string | null;
+                                /** @enum {string|null} */
+                                answeredBy: "citizen" | "staff" | "withdrawn" | null;
                                 files: {
                                     id: string;
                                     name: string;
@@ -20367,7 +20382,7 @@ export interface paths {
                                 days: number;
                                 reason: string;
                                 /** @enum {string} */
-                                state: "pending" | "approved" | "rejected";
+                                state: "pending" | "approved" | "rejected" | "cancelled";
                                 requestedAt: string;
                                 decidedAt: string | null;
                                 decisionNote: string | null;
@@ -22066,6 +22081,7 @@ export interface paths {
                                 points: number;
                                 unitId: string;
                                 unitName: string;
+                                occurredUnitId: string;
                                 /** @enum {string} */
                                 recordedBy: "camera" | "onsite";
                                 /** @enum {string} */
@@ -22079,6 +22095,7 @@ export interface paths {
                                     state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                                 } | null;
                                 appealTypes: ("camera_objection" | "statement")[];
+                                vinLast6: string | null;
                                 officerName: string;
                                 officerNo: string;
                                 evidenceRef: string | null;
@@ -22151,6 +22168,8 @@ export interface paths {
                                 requestedAt: string;
                                 answeredAt: string | null;
                                 answerNote: string | null;
+                                /** @enum {string|null} */
+                                answeredBy: "citizen" | "staff" | "withdrawn" | null;
                                 files: {
                                     id: string;
                                     name: string;
@@ -22165,7 +22184,7 @@ export interface paths {
                                 days: number;
                                 reason: string;
                                 /** @enum {string} */
-                                state: "pending" | "approved" | "rejected";
+                                state: "pending" | "approved" | "rejected" | "cancelled";
                                 requestedAt: string;
                                 decidedAt: string | null;
                                 decisionNote: string | null;
@@ -22864,6 +22883,7 @@ export interface paths {
                                 points: number;
                                 unitId: string;
                                 unitName: string;
+                                occurredUnitId: string;
                                 /** @enum {string} */
                                 recordedBy: "camera" | "onsite";
                                 /** @enum {string} */
@@ -22877,6 +22897,7 @@ export interface paths {
                                     state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                                 } | null;
                                 appealTypes: ("camera_objection" | "statement")[];
+                                vinLast6: string | null;
                                 officerName: string;
                                 officerNo: string;
                                 evidenceRef: string | null;
@@ -22949,6 +22970,8 @@ export interface paths {
                                 requestedAt: string;
                                 answeredAt: string | null;
                                 answerNote: string | null;
+                                /** @enum {string|null} */
+                                answeredBy: "citizen" | "staff" | "withdrawn" | null;
                                 files: {
                                     id: string;
                                     name: string;
@@ -22963,7 +22986,7 @@ export interface paths {
                                 days: number;
                                 reason: string;
                                 /** @enum {string} */
-                                state: "pending" | "approved" | "rejected";
+                                state: "pending" | "approved" | "rejected" | "cancelled";
                                 requestedAt: string;
                                 decidedAt: string | null;
                                 decisionNote: string | null;
@@ -23246,6 +23269,7 @@ export interface paths {
                                 points: number;
                                 unitId: string;
                                 unitName: string;
+                                occurredUnitId: string;
                                 /** @enum {string} */
                                 recordedBy: "camera" | "onsite";
                                 /** @enum {string} */
@@ -23259,6 +23283,7 @@ export interface paths {
                                     state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                                 } | null;
                                 appealTypes: ("camera_objection" | "statement")[];
+                                vinLast6: string | null;
                                 officerName: string;
                                 officerNo: string;
                                 evidenceRef: string | null;
@@ -23331,6 +23356,8 @@ export interface paths {
                                 requestedAt: string;
                                 answeredAt: string | null;
                                 answerNote: string | null;
+                                /** @enum {string|null} */
+                                answeredBy: "citizen" | "staff" | "withdrawn" | null;
                                 files: {
                                     id: string;
                                     name: string;
@@ -23345,7 +23372,7 @@ export interface paths {
                                 days: number;
                                 reason: string;
                                 /** @enum {string} */
-                                state: "pending" | "approved" | "rejected";
+                                state: "pending" | "approved" | "rejected" | "cancelled";
                                 requestedAt: string;
                                 decidedAt: string | null;
                                 decisionNote: string | null;
@@ -23626,6 +23653,7 @@ export interface paths {
                                 points: number;
                                 unitId: string;
                                 unitName: string;
+                                occurredUnitId: string;
                                 /** @enum {string} */
                                 recordedBy: "camera" | "onsite";
                                 /** @enum {string} */
@@ -23639,6 +23667,7 @@ export interface paths {
                                     state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                                 } | null;
                                 appealTypes: ("camera_objection" | "statement")[];
+                                vinLast6: string | null;
                                 officerName: string;
                                 officerNo: string;
                                 evidenceRef: string | null;
@@ -23711,6 +23740,8 @@ export interface paths {
                                 requestedAt: string;
                                 answeredAt: string | null;
                                 answerNote: string | null;
+                                /** @enum {string|null} */
+                                answeredBy: "citizen" | "staff" | "withdrawn" | null;
                                 files: {
                                     id: string;
                                     name: string;
@@ -23725,7 +23756,7 @@ export interface paths {
                                 days: number;
                                 reason: string;
                                 /** @enum {string} */
-                                state: "pending" | "approved" | "rejected";
+                                state: "pending" | "approved" | "rejected" | "cancelled";
                                 requestedAt: string;
                                 decidedAt: string | null;
                                 decisionNote: string | null;
@@ -24006,6 +24037,7 @@ export interface paths {
                                 points: number;
                                 unitId: string;
                                 unitName: string;
+                                occurredUnitId: string;
                                 /** @enum {string} */
                                 recordedBy: "camera" | "onsite";
                                 /** @enum {string} */
@@ -24019,6 +24051,7 @@ export interface paths {
                                     state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                                 } | null;
                                 appealTypes: ("camera_objection" | "statement")[];
+                                vinLast6: string | null;
                                 officerName: string;
                                 officerNo: string;
                                 evidenceRef: string | null;
@@ -24091,6 +24124,8 @@ export interface paths {
                                 requestedAt: string;
                                 answeredAt: string | null;
                                 answerNote: string | null;
+                                /** @enum {string|null} */
+                                answeredBy: "citizen" | "staff" | "withdrawn" | null;
                                 files: {
                                     id: string;
                                     name: string;
@@ -24105,7 +24140,7 @@ export interface paths {
                                 days: number;
                                 reason: string;
                                 /** @enum {string} */
-                                state: "pending" | "approved" | "rejected";
+                                state: "pending" | "approved" | "rejected" | "cancelled";
                                 requestedAt: string;
                                 decidedAt: string | null;
                                 decisionNote: string | null;
@@ -24386,6 +24421,7 @@ export interface paths {
                                 points: number;
                                 unitId: string;
                                 unitName: string;
+                                occurredUnitId: string;
                                 /** @enum {string} */
                                 recordedBy: "camera" | "onsite";
                                 /** @enum {string} */
@@ -24399,6 +24435,7 @@ export interface paths {
                                     state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                                 } | null;
                                 appealTypes: ("camera_objection" | "statement")[];
+                                vinLast6: string | null;
                                 officerName: string;
                                 officerNo: string;
                                 evidenceRef: string | null;
@@ -24471,6 +24508,8 @@ export interface paths {
                                 requestedAt: string;
                                 answeredAt: string | null;
                                 answerNote: string | null;
+                                /** @enum {string|null} */
+                                answeredBy: "citizen" | "staff" | "withdrawn" | null;
                                 files: {
                                     id: string;
                                     name: string;
@@ -24485,7 +24524,7 @@ export interface paths {
                                 days: number;
                                 reason: string;
                                 /** @enum {string} */
-                                state: "pending" | "approved" | "rejected";
+                                state: "pending" | "approved" | "rejected" | "cancelled";
                                 requestedAt: string;
                                 decidedAt: string | null;
                                 decisionNote: string | null;
@@ -24766,6 +24805,7 @@ export interface paths {
                                 points: number;
                                 unitId: string;
                                 unitName: string;
+                                occurredUnitId: string;
                                 /** @enum {string} */
                                 recordedBy: "camera" | "onsite";
                                 /** @enum {string} */
@@ -24779,6 +24819,7 @@ export interface paths {
                                     state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                                 } | null;
                                 appealTypes: ("camera_objection" | "statement")[];
+                                vinLast6: string | null;
                                 officerName: string;
                                 officerNo: string;
                                 evidenceRef: string | null;
@@ -24851,6 +24892,8 @@ export interface paths {
                                 requestedAt: string;
                                 answeredAt: string | null;
                                 answerNote: string | null;
+                                /** @enum {string|null} */
+                                answeredBy: "citizen" | "staff" | "withdrawn" | null;
                                 files: {
                                     id: string;
                                     name: string;
@@ -24865,7 +24908,7 @@ export interface paths {
                                 days: number;
                                 reason: string;
                                 /** @enum {string} */
-                                state: "pending" | "approved" | "rejected";
+                                state: "pending" | "approved" | "rejected" | "cancelled";
                                 requestedAt: string;
                                 decidedAt: string | null;
                                 decisionNote: string | null;
@@ -25152,6 +25195,7 @@ export interface paths {
                                 points: number;
                                 unitId: string;
                                 unitName: string;
+                                occurredUnitId: string;
                                 /** @enum {string} */
                                 recordedBy: "camera" | "onsite";
                                 /** @enum {string} */
@@ -25165,6 +25209,7 @@ export interface paths {
                                     state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                                 } | null;
                                 appealTypes: ("camera_objection" | "statement")[];
+                                vinLast6: string | null;
                                 officerName: string;
                                 officerNo: string;
                                 evidenceRef: string | null;
@@ -25237,6 +25282,8 @@ export interface paths {
                                 requestedAt: string;
                                 answeredAt: string | null;
                                 answerNote: string | null;
+                                /** @enum {string|null} */
+                                answeredBy: "citizen" | "staff" | "withdrawn" | null;
                                 files: {
                                     id: string;
                                     name: string;
@@ -25251,7 +25298,7 @@ export interface paths {
                                 days: number;
                                 reason: string;
                                 /** @enum {string} */
-                                state: "pending" | "approved" | "rejected";
+                                state: "pending" | "approved" | "rejected" | "cancelled";
                                 requestedAt: string;
                                 decidedAt: string | null;
                                 decisionNote: string | null;
@@ -25533,6 +25580,7 @@ export interface paths {
                                 points: number;
                                 unitId: string;
                                 unitName: string;
+                                occurredUnitId: string;
                                 /** @enum {string} */
                                 recordedBy: "camera" | "onsite";
                                 /** @enum {string} */
@@ -25546,6 +25594,7 @@ export interface paths {
                                     state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                                 } | null;
                                 appealTypes: ("camera_objection" | "statement")[];
+                                vinLast6: string | null;
                                 officerName: string;
                                 officerNo: string;
                                 evidenceRef: string | null;
@@ -25618,6 +25667,8 @@ export interface paths {
                                 requestedAt: string;
                                 answeredAt: string | null;
                                 answerNote: string | null;
+                                /** @enum {string|null} */
+                                answeredBy: "citizen" | "staff" | "withdrawn" | null;
                                 files: {
                                     id: string;
                                     name: string;
@@ -25632,7 +25683,7 @@ export interface paths {
                                 days: number;
                                 reason: string;
                                 /** @enum {string} */
-                                state: "pending" | "approved" | "rejected";
+                                state: "pending" | "approved" | "rejected" | "cancelled";
                                 requestedAt: string;
                                 decidedAt: string | null;
                                 decisionNote: string | null;
@@ -25914,6 +25965,7 @@ export interface paths {
                                 points: number;
                                 unitId: string;
                                 unitName: string;
+                                occurredUnitId: string;
                                 /** @enum {string} */
                                 recordedBy: "camera" | "onsite";
                                 /** @enum {string} */
@@ -25927,6 +25979,7 @@ export interface paths {
                                     state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                                 } | null;
                                 appealTypes: ("camera_objection" | "statement")[];
+                                vinLast6: string | null;
                                 officerName: string;
                                 officerNo: string;
                                 evidenceRef: string | null;
@@ -25999,6 +26052,8 @@ export interface paths {
                                 requestedAt: string;
                                 answeredAt: string | null;
                                 answerNote: string | null;
+                                /** @enum {string|null} */
+                                answeredBy: "citizen" | "staff" | "withdrawn" | null;
                                 files: {
                                     id: string;
                                     name: string;
@@ -26013,7 +26068,7 @@ export interface paths {
                                 days: number;
                                 reason: string;
                                 /** @enum {string} */
-                                state: "pending" | "approved" | "rejected";
+                                state: "pending" | "approved" | "rejected" | "cancelled";
                                 requestedAt: string;
                                 decidedAt: string | null;
                                 decisionNote: string | null;
@@ -26295,6 +26350,7 @@ export interface paths {
                                 points: number;
                                 unitId: string;
                                 unitName: string;
+                                occurredUnitId: string;
                                 /** @enum {string} */
                                 recordedBy: "camera" | "onsite";
                                 /** @enum {string} */
@@ -26308,6 +26364,7 @@ export interface paths {
                                     state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                                 } | null;
                                 appealTypes: ("camera_objection" | "statement")[];
+                                vinLast6: string | null;
                                 officerName: string;
                                 officerNo: string;
                                 evidenceRef: string | null;
@@ -26380,6 +26437,8 @@ export interface paths {
                                 requestedAt: string;
                                 answeredAt: string | null;
                                 answerNote: string | null;
+                                /** @enum {string|null} */
+                                answeredBy: "citizen" | "staff" | "withdrawn" | null;
                                 files: {
                                     id: string;
                                     name: string;
@@ -26394,7 +26453,7 @@ export interface paths {
                                 days: number;
                                 reason: string;
                                 /** @enum {string} */
-                                state: "pending" | "approved" | "rejected";
+                                state: "pending" | "approved" | "rejected" | "cancelled";
                                 requestedAt: string;
                                 decidedAt: string | null;
                                 decisionNote: string | null;
@@ -26609,7 +26668,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/bookings/services": {
+    "/api/services": {
         parameters: {
             query?: never;
             header?: never;
@@ -26805,7 +26864,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/bookings/offices": {
+    "/api/offices": {
         parameters: {
             query?: never;
             header?: never;
@@ -27013,7 +27072,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/bookings/offices/{id}": {
+    "/api/offices/{id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -27217,7 +27276,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/bookings/availability": {
+    "/api/slots/availability": {
         parameters: {
             query?: never;
             header?: never;
@@ -27413,7 +27472,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/bookings/slots": {
+    "/api/slots": {
         parameters: {
             query?: never;
             header?: never;
@@ -27813,7 +27872,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/bookings/hall/{officeId}": {
+    "/api/queue/hall/{officeId}": {
         parameters: {
             query?: never;
             header?: never;

@@ -30,7 +30,7 @@ export const bookingRoutes = createRouter()
   .openapi(
     route({
       method: 'get',
-      path: '/api/bookings/services',
+      path: '/api/services',
       tags,
       access: PUBLIC,
       summary: 'Services that can be booked',
@@ -41,7 +41,7 @@ export const bookingRoutes = createRouter()
   .openapi(
     route({
       method: 'get',
-      path: '/api/bookings/offices',
+      path: '/api/offices',
       tags,
       access: PUBLIC,
       summary: 'Offices taking bookings, nearest first when a position is given',
@@ -59,7 +59,7 @@ export const bookingRoutes = createRouter()
   .openapi(
     route({
       method: 'get',
-      path: '/api/bookings/offices/{id}',
+      path: '/api/offices/{id}',
       tags,
       access: PUBLIC,
       summary: 'One office: address, hours, directions',
@@ -71,7 +71,7 @@ export const bookingRoutes = createRouter()
   .openapi(
     route({
       method: 'get',
-      path: '/api/bookings/availability',
+      path: '/api/slots/availability',
       tags,
       access: PUBLIC,
       summary: 'Places left per day of the booking window (closed days say why)',
@@ -86,7 +86,7 @@ export const bookingRoutes = createRouter()
   .openapi(
     route({
       method: 'get',
-      path: '/api/bookings/slots',
+      path: '/api/slots',
       tags,
       access: PUBLIC,
       summary: 'Time slots of one day with the places left',
@@ -112,7 +112,7 @@ export const bookingRoutes = createRouter()
   .openapi(
     route({
       method: 'get',
-      path: '/api/bookings/hall/{officeId}',
+      path: '/api/queue/hall/{officeId}',
       tags,
       access: PUBLIC,
       summary: 'Hall display: numbers called per window and the next waiting (no personal data); live on SSE channel hall:<officeId>',

@@ -9,10 +9,10 @@ type Json<P extends keyof paths, M extends 'get' | 'post'> = paths[P][M] extends
     ? T
     : never
 
-export type Service = Json<'/api/bookings/services', 'get'>['items'][number]
-export type Office = Json<'/api/bookings/offices', 'get'>['items'][number]
-export type Day = Json<'/api/bookings/availability', 'get'>['items'][number]
-export type Slot = Json<'/api/bookings/slots', 'get'>['items'][number]
+export type Service = Json<'/api/services', 'get'>['items'][number]
+export type Office = Json<'/api/offices', 'get'>['items'][number]
+export type Day = Json<'/api/slots/availability', 'get'>['items'][number]
+export type Slot = Json<'/api/slots', 'get'>['items'][number]
 export type BookingDetail = Json<'/api/bookings/{id}', 'get'>
 export type BookingItem = Json<'/api/bookings', 'get'>['items'][number]
 export type Strikes = Json<'/api/bookings/me/strikes', 'get'>

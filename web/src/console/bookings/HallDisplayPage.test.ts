@@ -52,7 +52,7 @@ const display = (current: string | null) => ({
 async function setup() {
   let data = display(null)
   const api = mockApi((method, path) => {
-    if (method === 'GET' && path === '/api/bookings/hall/{officeId}') return answer(data)
+    if (method === 'GET' && path === '/api/queue/hall/{officeId}') return answer(data)
     throw new Error(`unexpected ${method} ${path}`)
   })
   const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/hall/:officeId', component: HallDisplayPage, props: true }] })
@@ -95,11 +95,11 @@ describe('hall display', { timeout: 30_000 }, () => {
     ;(live.connected as ReturnType<typeof ref<boolean>>).value = false
     await flushPromises()
     expect(w.find('[data-test="hall-offline"]').exists()).toBe(true)
-    const before = api.calls('GET', '/api/bookings/hall/{officeId}').length
+    const before = api.calls('GET', '/api/queue/hall/{officeId}').length
     ;(live.connected as ReturnType<typeof ref<boolean>>).value = true
     live.options.onReconnect?.()
     await flushPromises()
-    expect(api.calls('GET', '/api/bookings/hall/{officeId}').length).toBe(before + 1)
+    expect(api.calls('GET', '/api/queue/hall/{officeId}').length).toBe(before + 1)
     expect(w.find('[data-test="hall-offline"]').exists()).toBe(false)
     api.restore()
   })

@@ -19,7 +19,7 @@ export type DayOverride = Ok<'/api/console/bookings/offices/{id}/day-overrides',
 export type CapacityOverride = Ok<'/api/console/bookings/offices/{id}/capacity-overrides', 'get'>['items'][number]
 export type SlotAdmin = Ok<'/api/console/bookings/offices/{id}/slots', 'get'>['items'][number]
 export type Policy = Ok<'/api/console/bookings/policy', 'get'>
-export type HallDisplay = Ok<'/api/bookings/hall/{officeId}', 'get'>
+export type HallDisplay = Ok<'/api/queue/hall/{officeId}', 'get'>
 export type QueueStats = Ok<'/api/console/bookings/stats', 'get'>['items'][number]
 export type Period = { from: string; to: string }
 
