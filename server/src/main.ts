@@ -16,7 +16,7 @@ const config = loadConfig()
 const log = createLogger(config.logLevel)
 // A database that is not reachable yet (PostgreSQL starting, a network blip) is waited for, with
 // backoff, instead of exiting into a supervisor's restart loop.
-const database = await openDatabase({ url: config.databaseUrl, dataDir: join(config.dataDir, 'pglite') })
+const database = await openDatabase({ url: config.databaseUrl, replicaUrl: config.databaseReplicaUrl, dataDir: join(config.dataDir, 'pglite') })
 for (let delay = 1000; ; delay = Math.min(delay * 2, 15_000)) {
   try {
     await database.ping()

@@ -42,6 +42,7 @@ export async function captureScenarios(url: string, f: Fixtures): Promise<Captur
   const database: Database = {
     kind: 'postgres',
     db,
+    reports: db,
     migrate: async () => {},
     ping: async () => {
       await client`select 1`

@@ -77,6 +77,11 @@ export function withDb(ctx: Ctx, db: Db): Ctx {
   return { ...ctx, db }
 }
 
+/** For read-only console reports and statistics: reads from the replica when one is configured (never for anything that writes, e.g. an audited export). */
+export function reportsCtx(ctx: Ctx): Ctx {
+  return withDb(ctx, ctx.deps.database.reports)
+}
+
 export function requireStaff(actor: Actor): Extract<Actor, { kind: 'staff' }> {
   if (actor.kind !== 'staff') throw new Error('staff actor required')
   return actor

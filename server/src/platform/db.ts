@@ -20,6 +20,12 @@ export const MIGRATIONS_DIR = resolve(ROOT_DIR, 'drizzle')
 export interface Database {
   kind: 'pglite' | 'postgres'
   db: Db
+  /**
+   * For console reports and statistics only: the read replica (DATABASE_REPLICA_URL) when there is
+   * one, else `db`. A replica lags the primary by its replication delay, so nothing that must see
+   * its own writes reads here.
+   */
+  reports: Db
   /** Applies pending migrations (idempotent). */
   migrate(): Promise<void>
   /** Throws when the database cannot answer. */
@@ -39,11 +45,38 @@ export interface DatabaseOptions {
   /** An already-open PGlite (tests clone a migrated template). */
   pglite?: PGlite
   maxConnections?: number
+  /** A read replica of the PostgreSQL database at `url`, for `reports`. */
+  replicaUrl?: string
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
-  if (opts.url) return openPostgres(opts.url, opts.maxConnections ?? 10)
+  if (opts.replicaUrl && !opts.url) throw new Error('a read replica needs a PostgreSQL primary')
+  if (opts.url) return withReplica(openPostgres(opts.url, opts.maxConnections ?? 10), opts.replicaUrl, opts.maxConnections ?? 10)
   return openPglite(opts)
+}
+
+function connect(url: string, max: number, name: string) {
+  return postgres(url, {
+    max,
+    onnotice: () => {},
+    connect_timeout: 5,
+    // Fail fast while the database is unreachable instead of queueing forever.
+    idle_timeout: 60,
+    connection: { application_name: name },
+  })
+}
+
+/** Points `reports` at a pool on the replica, closed with the primary's. */
+function withReplica(primary: Database, replicaUrl: string | undefined, max: number): Database {
+  if (!replicaUrl) return primary
+  const replica = connect(replicaUrl, max, 'traffic-portal-reports')
+  return {
+    ...primary,
+    reports: drizzlePostgres(replica) as unknown as Db,
+    close: async () => {
+      await Promise.all([primary.close(), replica.end({ timeout: 5 })])
+    },
+  }
 }
 
 /** LISTEN/NOTIFY heartbeat (see `listen`): a payload no event can have. */
@@ -51,18 +84,12 @@ const HEARTBEAT = '♥'
 const HEARTBEAT_MS = 3_000
 
 function openPostgres(url: string, max: number): Database {
-  const sql = postgres(url, {
-    max,
-    onnotice: () => {},
-    connect_timeout: 5,
-    // Fail fast while the database is unreachable instead of queueing forever.
-    idle_timeout: 60,
-    connection: { application_name: 'traffic-portal' },
-  })
+  const sql = connect(url, max, 'traffic-portal')
   const db = drizzlePostgres(sql) as unknown as Db
   return {
     kind: 'postgres',
     db,
+    reports: db,
     migrate: () => migratePostgres(drizzlePostgres(sql), { migrationsFolder: MIGRATIONS_DIR }),
     ping: async () => {
       await sql`select 1`
@@ -137,6 +164,7 @@ async function openPglite(opts: DatabaseOptions): Promise<Database> {
   return {
     kind: 'pglite',
     db,
+    reports: db,
     migrate: () => migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_DIR }),
     ping: async () => {
       await client.query('select 1')

@@ -11,7 +11,8 @@ import { s3Storage } from './storage-s3'
 /** Wires the long-lived collaborators from configuration (or an already-open database, in tests). */
 export async function createDeps(config: Config, opts: { database?: Database; log?: Logger; clock?: () => Date } = {}): Promise<AppDeps> {
   const log = opts.log ?? createLogger(config.logLevel)
-  const database = opts.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: join(config.dataDir, 'pglite') }))
+  const database =
+    opts.database ?? (await openDatabase({ url: config.databaseUrl, replicaUrl: config.databaseReplicaUrl, dataDir: join(config.dataDir, 'pglite') }))
   const bus = await createEventBus(database, log)
   return {
     config,

@@ -19,7 +19,7 @@ import {
   StaffAppealView,
 } from '@tp/shared/appeals/schemas'
 import { staffRoles } from '../../platform/access'
-import type { Ctx } from '../../platform/context'
+import { type Ctx, reportsCtx } from '../../platform/context'
 import { createRouter, jsonBody, jsonContent, route } from '../../platform/openapi'
 import type { AppealRow } from './appeals.core'
 import { getStaffAppeal, replyLetter, revealContact, staffView } from './appeals.service'
@@ -147,7 +147,7 @@ const routes = createRouter()
       request: { query: ReportQuery },
       responses: { 200: jsonContent(BacklogReport) },
     }),
-    async (c) => c.json(await backlogReport(c.get('ctx'), c.req.valid('query')), 200),
+    async (c) => c.json(await backlogReport(reportsCtx(c.get('ctx')), c.req.valid('query')), 200),
   )
   .openapi(
     route({

@@ -26,6 +26,7 @@ import {
   VerifyBody,
 } from '@tp/shared/ratings/schemas'
 import { ANY_STAFF, staffRoles } from '../../platform/access'
+import { reportsCtx } from '../../platform/context'
 import { badRequest } from '../../platform/errors'
 import { createRouter, jsonBody, jsonContent, route } from '../../platform/openapi'
 import { inspectFile } from '../../platform/uploads'
@@ -202,7 +203,7 @@ export const consoleRoutes = createRouter()
       request: { query: SatisfactionQuery },
       responses: { 200: jsonContent(SatisfactionReport) },
     }),
-    async (c) => c.json(await satisfaction(c.get('ctx'), c.req.valid('query')), 200),
+    async (c) => c.json(await satisfaction(reportsCtx(c.get('ctx')), c.req.valid('query')), 200),
   )
   .openapi(
     route({
@@ -214,7 +215,7 @@ export const consoleRoutes = createRouter()
       request: { query: RankingQuery },
       responses: { 200: jsonContent(Ranking) },
     }),
-    async (c) => c.json(await ranking(c.get('ctx'), c.req.valid('query')), 200),
+    async (c) => c.json(await ranking(reportsCtx(c.get('ctx')), c.req.valid('query')), 200),
   )
   .openapi(
     route({
@@ -226,7 +227,7 @@ export const consoleRoutes = createRouter()
       request: { query: QueueStatsQuery },
       responses: { 200: jsonContent(QueueStatsReport) },
     }),
-    async (c) => c.json(await queueStatistics(c.get('ctx'), c.req.valid('query')), 200),
+    async (c) => c.json(await queueStatistics(reportsCtx(c.get('ctx')), c.req.valid('query')), 200),
   )
   .openapi(
     route({

@@ -19,6 +19,7 @@ import {
   StatsQuery,
 } from '@tp/shared/reports/index'
 import { staffRoles } from '../../platform/access'
+import { reportsCtx } from '../../platform/context'
 import { createRouter, jsonBody, jsonContent, route } from '../../platform/openapi'
 import { exportGrids, importGrids, listGrids, patchGrid } from './grids.service'
 import { updateKind } from './kinds.service'
@@ -69,7 +70,7 @@ export const consoleRoutes = createRouter()
       request: { query: StatsQuery },
       responses: { 200: jsonContent(ReportStats) },
     }),
-    async (c) => c.json(await reportStats(c.get('ctx'), c.req.valid('query')), 200),
+    async (c) => c.json(await reportStats(reportsCtx(c.get('ctx')), c.req.valid('query')), 200),
   )
   .openapi(
     route({
