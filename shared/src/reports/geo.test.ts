@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { buildExifGps, readExifGps, withExifGps } from './exif'
-import { areaM2, bboxOf, boxAround, centreOf, cluster, coarsen, type GridGeometry, haversineM, pointInGeometry } from './geo'
+import { areaM2, bboxOf, boxAround, centreOf, coarsen, type GridGeometry, haversineM, pointInGeometry } from './geo'
 
 const square = (lng: number, lat: number, d: number): Extract<GridGeometry, { type: 'Polygon' }> => ({
   type: 'Polygon',
@@ -108,35 +108,6 @@ describe('coarsening', () => {
     const a = coarsen({ lat: 30.66012, lng: 104.06031 })
     const b = coarsen({ lat: 30.66015, lng: 104.06035 })
     expect(a).toEqual(b)
-  })
-})
-
-describe('clustering', () => {
-  it('groups points within the radius and sorts by size', () => {
-    const pts = [
-      { lat: 30.66, lng: 104.06 },
-      { lat: 30.6601, lng: 104.0601 },
-      { lat: 30.7, lng: 104.1 },
-      { lat: 30.6602, lng: 104.0599 },
-    ]
-    const cs = cluster(pts, 100)
-    expect(cs.map((c) => c.count)).toEqual([3, 1])
-    expect(cs[0]?.members.sort()).toEqual([0, 1, 3])
-  })
-  it('property: every point belongs to exactly one cluster', () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.record({ lat: fc.double({ min: 30.6, max: 30.7, noNaN: true }), lng: fc.double({ min: 104, max: 104.1, noNaN: true }) }), {
-          maxLength: 200,
-        }),
-        (pts) => {
-          const cs = cluster(pts, 300)
-          const members = cs.flatMap((c) => c.members).sort((a, b) => a - b)
-          expect(members).toEqual(pts.map((_, i) => i))
-          expect(cs.reduce((s, c) => s + c.count, 0)).toBe(pts.length)
-        },
-      ),
-    )
   })
 })
 

@@ -127,46 +127,6 @@ export function coarsen(p: LatLng, cellM = 250): LatLng {
 
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6
 
-export interface Cluster extends LatLng {
-  count: number
-  /** Indexes of the input points in this cluster. */
-  members: number[]
-}
-
-/**
- * Greedy clustering for hotspots: points are visited in order and join the first cluster whose
- * centre lies within `radiusM`, else start one; centres are running means. Sorted by size.
- */
-export function cluster(points: readonly LatLng[], radiusM: number): Cluster[] {
-  const out: Cluster[] = []
-  // Bucket clusters by a coarse cell so each point checks only its neighbourhood.
-  const cellLat = radiusM / 110_540
-  const key = (lat: number, lng: number) => `${Math.floor(lat / cellLat)}:${Math.floor(lng / cellLat)}`
-  const buckets = new Map<string, Cluster[]>()
-  const near = (p: LatLng) => {
-    const ci = Math.floor(p.lat / cellLat)
-    const cj = Math.floor(p.lng / cellLat)
-    const found: Cluster[] = []
-    for (let di = -2; di <= 2; di++) for (let dj = -2; dj <= 2; dj++) found.push(...(buckets.get(`${ci + di}:${cj + dj}`) ?? []))
-    return found
-  }
-  points.forEach((p, i) => {
-    const c = near(p).find((c) => haversineM(c, p) <= radiusM)
-    if (c) {
-      c.lat += (p.lat - c.lat) / (c.count + 1)
-      c.lng += (p.lng - c.lng) / (c.count + 1)
-      c.count++
-      c.members.push(i)
-      return
-    }
-    const created: Cluster = { lat: p.lat, lng: p.lng, count: 1, members: [i] }
-    out.push(created)
-    const k = key(p.lat, p.lng)
-    buckets.set(k, [...(buckets.get(k) ?? []), created])
-  })
-  return out.sort((a, b) => b.count - a.count).map((c) => ({ ...c, lat: round6(c.lat), lng: round6(c.lng) }))
-}
-
 /** The mean of a polygon's outer ring: a label position for maps. */
 export function centreOf(g: GridGeometry): LatLng {
   const ring = (g.type === 'Polygon' ? g.coordinates[0] : g.coordinates[0]?.[0]) ?? []
