@@ -52,11 +52,11 @@ const server = serve({ fetch: app.fetch, hostname: config.host, port: config.por
 
 // Periodic jobs (reminders, overdue scans): each run is idempotent, so several processes may run them.
 const timers = modules.flatMap((m) =>
-  (m.jobs ?? []).map((job) =>
-    setInterval(() => {
-      job.run(systemCtx(deps)).catch((err) => log.error({ err, job: job.name }, 'job failed'))
-    }, job.everyMs),
-  ),
+  (m.jobs ?? []).map((job) => {
+    const run = () => job.run(systemCtx(deps)).catch((err) => log.error({ err, job: job.name }, 'job failed'))
+    if (job.runOnStart) void run()
+    return setInterval(run, job.everyMs)
+  }),
 )
 
 let stopping = false

@@ -14,6 +14,7 @@ import {
   nextWorkingDay,
   OFFICIAL_YEARS,
   officialCalendar,
+  reachedAt,
   toChinaDate,
   weekday,
 } from './calendar'
@@ -267,6 +268,33 @@ describe('computeDue properties', () => {
       ),
       RUNS,
     )
+  })
+
+  it('puts reachedAt on the first day clockProgress reports the share used (closed pauses, any cap)', () => {
+    fc.assert(
+      fc.property(
+        startAndPauses,
+        policy,
+        cap,
+        fc.constantFrom(2 / 3, 0.9),
+        fc.integer({ min: 0, max: 90 * 24 }),
+        ([start, pauses], p, maxPausedDays, f, afterH) => {
+          const closed = pauses.map((x) => ({ from: x.from, to: x.to ?? new Date(x.from.getTime() + 3 * 86_400_000) }))
+          const input = { start, policy: p, calendar: cal, pauses: closed, maxPausedDays }
+          const [when] = reachedAt(input, [f])
+          const now = new Date(start.getTime() + afterH * 3600_000)
+          const progress = clockProgress({ ...input, now })
+          expect(now >= when!).toBe(progress.fraction >= f - 1e-9)
+        },
+      ),
+      RUNS,
+    )
+  })
+
+  it('reaches 2/3 of a 5-working-day clock on the make-up Saturday before the Spring Festival', () => {
+    const [twoThirds, ninety] = reachedAt({ start: at('2026-02-10'), policy: WORK5, calendar: cal }, [2 / 3, 0.9])
+    expect(twoThirds).toEqual(chinaTime('2026-02-14', '00:00'))
+    expect(ninety).toEqual(chinaTime('2026-02-24', '00:00'))
   })
 
   it('keeps nextWorkingDay on or after its input, on a working day', () => {

@@ -207,13 +207,31 @@ export function clockProgress(input: DueInput & { now: Date }): ClockProgress {
   return { total, used, fraction: total === 0 ? 1 : used / total }
 }
 
+/**
+ * The instants at which each share of the period is used up, as `clockProgress` counts it: the
+ * start (00:00 China time) of the day whose counting makes used/total reach the share. Reminders
+ * at 2/3 and 90% are filtered on these (working-day clocks and pauses make calendar time wrong).
+ * With an open pause the days after `now` are projected as counted, like `computeDue`.
+ */
+export function reachedAt(input: DueInput, fractions: readonly number[]): Date[] {
+  const total = Math.max(0, Math.floor(input.policy.days + (input.extensionDays ?? 0)))
+  const need = fractions.map((f) => Math.max(0, Math.ceil(f * total - 1e-9)))
+  const out: (Date | undefined)[] = need.map((n) => (n === 0 ? chinaDayStart(toChinaDate(input.start)) : undefined))
+  const step = dayStepper(input)
+  let d = toChinaDate(input.start)
+  let counted = 0
+  for (let guard = 0; out.some((x) => !x) && guard < 5000; guard++) {
+    d = addCalendarDays(d, 1)
+    if (step(d) !== 'counted') continue
+    counted++
+    need.forEach((n, i) => {
+      if (!out[i] && counted >= n) out[i] = chinaDayStart(d)
+    })
+  }
+  return out.map((x) => x ?? chinaDayStart(d))
+}
+
 /** Days left until the due date, from today's China date: 0 on the due day, negative once overdue. */
 export function daysLeft(now: Date, dueDate: CalendarDate): number {
   return daysBetween(toChinaDate(now), dueDate)
-}
-
-/** Share of the period used (0…1+), for reminders at 2/3 and 90%. */
-export function fractionUsed(start: Date, dueAt: Date, now: Date): number {
-  const span = dueAt.getTime() - start.getTime()
-  return span <= 0 ? 1 : (now.getTime() - start.getTime()) / span
 }

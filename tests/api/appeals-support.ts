@@ -57,6 +57,9 @@ export interface TicketInput {
   recordedBy?: string
   fineYuan?: number
   points?: number
+  /** Where the violation happened (unit name), when not the issuing unit. */
+  occurredUnit?: string
+  vinLast6?: string
 }
 
 export function ticketRow(over: TicketInput = {}) {
@@ -73,6 +76,8 @@ export function ticketRow(over: TicketInput = {}) {
     officerName: '张路警',
     officerNo: '051234',
     recordedBy: over.recordedBy ?? 'onsite',
+    ...(over.occurredUnit ? { occurredUnit: over.occurredUnit } : {}),
+    ...(over.vinLast6 ? { vinLast6: over.vinLast6 } : {}),
   }
 }
 

@@ -49,7 +49,7 @@ describe('tickets for citizens', () => {
   })
 
   it('lists the tickets of my bound vehicles only', async () => {
-    const res = await zhang.get('/api/appeals/tickets')
+    const res = await zhang.get('/api/tickets')
     expect(res.status).toBe(200)
     expect(res.body.items.length).toBeGreaterThan(0)
     for (const tk of res.body.items) expect(tk.plate).toBe('川A12345')
@@ -57,19 +57,19 @@ describe('tickets for citizens', () => {
 
   it('finds a ticket by decision number and plate; a wrong plate looks like an unknown number', async () => {
     const [row] = await importTickets(admin, [{ plate: '川A77777' }])
-    const ok = await li.get(`/api/appeals/tickets/lookup?decisionNo=${row!.decisionNo}&plate=${encodeURIComponent('川A77777')}`)
+    const ok = await li.get(`/api/tickets/lookup?decisionNo=${row!.decisionNo}&plate=${encodeURIComponent('川A77777')}`)
     expect(ok.status).toBe(200)
     expect(ok.body).toMatchObject({ decisionNo: row!.decisionNo, status: 'effective', appealTypes: ['statement'] })
-    const wrong = await li.get(`/api/appeals/tickets/lookup?decisionNo=${row!.decisionNo}&plate=${encodeURIComponent('川A77778')}`)
+    const wrong = await li.get(`/api/tickets/lookup?decisionNo=${row!.decisionNo}&plate=${encodeURIComponent('川A77778')}`)
     expect(wrong.status).toBe(404)
-    const unbound = await li.get(`/api/appeals/tickets/lookup?decisionNo=${row!.decisionNo}`)
+    const unbound = await li.get(`/api/tickets/lookup?decisionNo=${row!.decisionNo}`)
     expect(unbound.status).toBe(404)
-    expect((await newClient(t).get(`/api/appeals/tickets/lookup?decisionNo=${row!.decisionNo}`)).status).toBe(401)
+    expect((await newClient(t).get(`/api/tickets/lookup?decisionNo=${row!.decisionNo}`)).status).toBe(401)
   })
 })
 
 describe('filing an appeal', () => {
-  it('files with a photo and a PDF, starts a provisional clock, and allows one open appeal per ticket', async () => {
+  it('files with a photo and a PDF, starts the clock on filing, and allows one open appeal per ticket', async () => {
     const [tk] = await importTickets(admin, [{ plate: '川A12345', recordedBy: 'camera' }])
     const created = await fileOn(zhang, { decisionNo: tk!.decisionNo!, plate: '川A12345' }, { type: 'camera_objection' }, [
       file(PNG, 'photo.png', 'image/png'),
@@ -79,7 +79,8 @@ describe('filing an appeal', () => {
     expect(created.number).toMatch(/^SS\d{8}\d{6,}$/)
     expect(created.evidence).toHaveLength(2)
     expect(created.evidence[0].thumbUrl).toContain('thumb=1')
-    expect(created.due).toMatchObject({ provisional: true, paused: false })
+    // Same-day forwarding: the camera objection's clock runs from filing, not provisionally.
+    expect(created.due).toMatchObject({ provisional: false, paused: false, startedAt: created.submittedAt })
     expect(created.policy).toMatchObject({ days: 5, unit: 'working' })
     expect(created.actions).toEqual(['withdraw'])
     expect(created.timeline.map((e: { action: string; actorRole: string }) => [e.action, e.actorRole])).toEqual([['file', 'citizen']])

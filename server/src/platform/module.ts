@@ -20,6 +20,8 @@ export interface DemoRefs {
 export interface Job {
   name: string
   everyMs: number
+  /** Also run once when the process starts (cheap, idempotent jobs: catch up after downtime). */
+  runOnStart?: boolean
   run(ctx: Ctx): Promise<void>
 }
 

@@ -21,6 +21,12 @@ export interface AppealClock extends ClockPolicy {
   maxPausedDays: number
   /** Cap on extension days a unit head may grant, in the clock's unit. */
   maxExtensionDays: number
+  /**
+   * When the clock starts: 'acceptance' (受理; until then a provisional clock runs from filing)
+   * or 'filing' (the case is forwarded the day it is filed and the review period runs from that
+   * day; acceptance does not restart it). Missing in older snapshots: 'acceptance'.
+   */
+  startsOn?: 'filing' | 'acceptance'
 }
 
 export interface AppealTypeConfig {
@@ -31,7 +37,10 @@ export interface AppealTypeConfig {
   clock: AppealClock
   /** The rule the clock comes from, shown to the citizen. */
   citation: Localized
-  /** Forwarded to the unit where the violation happened on the day it is filed. */
+  /**
+   * Forwarded to the unit where the violation happened on the day it is filed: the case belongs
+   * to that unit (not the issuing one), and its clock starts on filing (clock.startsOn).
+   */
   forwardSameDay: boolean
 }
 
@@ -40,10 +49,11 @@ export const APPEAL_TYPES: readonly AppealTypeConfig[] = [
     key: 'camera_objection',
     label: { 'zh-CN': '对交通技术监控设备记录的违法行为有异议', en: 'Objection to a camera-recorded violation' },
     appliesTo: ['camera'],
-    clock: { days: 5, unit: 'working', pausable: true, maxPausedDays: 5, maxExtensionDays: 5 },
+    clock: { days: 5, unit: 'working', pausable: true, maxPausedDays: 5, maxExtensionDays: 5, startsOn: 'filing' },
     citation: {
-      'zh-CN': '《道路交通安全违法行为处理程序规定》（2020）第五条第三款：当日移送违法行为发生地，五日内完成审核（期限按工作日计算）',
-      en: 'Road Traffic Safety Violation Handling Procedures (2020), art. 5 para. 3: forwarded the same day, reviewed within 5 (working) days',
+      'zh-CN':
+        '《道路交通安全违法行为处理程序规定》（2020）第五条第三款：当日移送违法行为发生地，五日内完成审核（移送发生地单位，自提出异议当日起算，期限按工作日计算）',
+      en: 'Road Traffic Safety Violation Handling Procedures (2020), art. 5 para. 3: forwarded the same day to the unit where the violation happened and reviewed within 5 (working) days, counted from the day of the objection',
     },
     forwardSameDay: true,
   },

@@ -1,4 +1,4 @@
-import { type ClockPause, clockProgress, computeDue, daysLeft, type WorkCalendar } from '../calendar'
+import { type ClockPause, computeDue, daysLeft, reachedAt, type WorkCalendar } from '../calendar'
 import { type AppealClock, DUE_SOON_DAYS, REMINDER_FRACTIONS } from './config'
 import type { DueStatus } from './schemas'
 
@@ -22,8 +22,8 @@ export interface AppealDueResult {
   pausedDays: number
   extensionDays: number
   provisional: boolean
-  /** Share of the period used (for reminders). */
-  fraction: number
+  /** When each reminder share (REMINDER_FRACTIONS) is reached. */
+  remindAt: Date[]
 }
 
 /** The reply-due date of an appeal at `now`, with its list badge (due soon ≤ 3 days, overdue). */
@@ -51,11 +51,14 @@ export function appealDue(input: AppealClockInput, calendar: WorkCalendar, now: 
     pausedDays: due.pausedDays,
     extensionDays: input.extensionDays,
     provisional: input.provisional,
-    fraction: clockProgress(dueInput).fraction,
+    remindAt: reachedAt(dueInput, REMINDER_FRACTIONS),
   }
 }
 
-/** Which reminder thresholds (indexes into REMINDER_FRACTIONS) have been reached. */
-export function remindersDue(fraction: number): boolean[] {
-  return REMINDER_FRACTIONS.map((f) => fraction >= f - 1e-9)
+/**
+ * Whether the case is still on its provisional clock (counted from filing until acceptance
+ * restarts it). Types whose clock starts on filing (same-day forwarding) are never provisional.
+ */
+export function isProvisional(policy: AppealClock, acceptedAt: Date | null): boolean {
+  return !acceptedAt && policy.startsOn !== 'filing'
 }

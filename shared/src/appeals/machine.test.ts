@@ -11,7 +11,6 @@ const base: AppealGuardInput = {
   assigneeId: 'officer-1',
   proposedBy: null,
   pendingExtension: null,
-  pausable: true,
 }
 const g = (over: Partial<AppealGuardInput>): AppealGuardInput => ({ ...base, ...over })
 
@@ -67,10 +66,6 @@ describe('appeal state machine', () => {
     expect(appealDenial({ ...head, pendingExtension: { requestedBy: 'officer-1' } }, 'approve_extension')).toBeNull()
     expect(appealDenial({ ...head, pendingExtension: { requestedBy: 'head-2' } }, 'approve_extension')).toBe('own_extension')
     expect(appealDenial(g({ pendingExtension: { requestedBy: 'officer-1' } }), 'request_extension')).toBe('extension_pending')
-  })
-
-  it('refuses material requests when the policy does not pause', () => {
-    expect(appealDenial(g({ pausable: false }), 'request_material')).toBe('not_pausable')
   })
 
   it('answers "state" for actions the role has but not from this state', () => {

@@ -83,20 +83,9 @@ export interface AppealGuardInput {
   /** Who proposed the pending correction or revocation. */
   proposedBy: string | null
   pendingExtension: { requestedBy: string } | null
-  /** Whether the clock pauses for material under this case's policy. */
-  pausable: boolean
 }
 
-export type Denial =
-  | 'role'
-  | 'state'
-  | 'not_owner'
-  | 'not_assignee'
-  | 'own_proposal'
-  | 'own_extension'
-  | 'no_pending_extension'
-  | 'extension_pending'
-  | 'not_pausable'
+export type Denial = 'role' | 'state' | 'not_owner' | 'not_assignee' | 'own_proposal' | 'own_extension' | 'no_pending_extension' | 'extension_pending'
 
 /**
  * Null when the actor may take the action now, else why not: 'role' (never for this role),
@@ -109,7 +98,6 @@ export function appealDenial(g: AppealGuardInput, action: AppealAction): Denial 
   if (g.role === 'citizen' && g.actorId !== g.citizenId) return 'not_owner'
   if (ASSIGNEE_ONLY.includes(action) && g.assigneeId !== g.actorId) return 'not_assignee'
   if ((action === 'approve' || action === 'return') && g.proposedBy === g.actorId) return 'own_proposal'
-  if (action === 'request_material' && !g.pausable) return 'not_pausable'
   if (action === 'request_extension' && g.pendingExtension) return 'extension_pending'
   if (action === 'approve_extension' || action === 'reject_extension') {
     if (!g.pendingExtension) return 'no_pending_extension'

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { TimelineEvent } from '../cases'
 import { MobilePhone } from '../phone'
-import { PlateNumber } from '../plate'
+import { PlateNumber, VinLast6 } from '../plate'
 import { APPEAL_TYPES, GROUNDS, LEGAL_BASES, REFUSE_REASONS, STATEMENT_LIMITS } from './config'
 import { AppealAction, AppealState } from './machine'
 
@@ -57,6 +57,8 @@ export const TicketView = z.object({
   points: z.number().int(),
   unitId: z.string(),
   unitName: z.string(),
+  /** The unit where the violation happened (the issuing unit unless the record says otherwise). */
+  occurredUnitId: z.string(),
   recordedBy: RecordedBy,
   status: TicketStatus,
   correctedFineYuan: z.number().int().nullable(),
@@ -69,6 +71,7 @@ export const TicketView = z.object({
 export type TicketView = z.infer<typeof TicketView>
 
 export const StaffTicketView = TicketView.extend({
+  vinLast6: z.string().nullable(),
   officerName: z.string(),
   officerNo: z.string(),
   evidenceRef: z.string().nullable(),
@@ -94,6 +97,10 @@ export const TicketImportRow = z.strictObject({
   points: z.coerce.number().int().min(0).max(12),
   /** The issuing unit, by id or exact name. */
   unit: text(1, 100),
+  /** The unit where the violation happened, by id or exact name (camera objections go there); default: the issuing unit. */
+  occurredUnit: text(1, 100).nullish(),
+  /** Last six characters of the vehicle's VIN: a citizen sees the ticket only for a vehicle bound with the same. */
+  vinLast6: VinLast6.nullish(),
   officerName: text(1, 50),
   officerNo: z
     .string()
@@ -163,12 +170,17 @@ export const AppealPolicyView = z.object({
 })
 export type AppealPolicyView = z.infer<typeof AppealPolicyView>
 
+export const MaterialAnsweredBy = z.enum(['citizen', 'staff', 'withdrawn'])
+export type MaterialAnsweredBy = z.infer<typeof MaterialAnsweredBy>
+
 export const MaterialRequestView = z.object({
   id: z.string(),
   items: z.string(),
   requestedAt: z.string(),
   answeredAt: z.string().nullable(),
   answerNote: z.string().nullable(),
+  /** How the wait ended: the citizen's material, the officer resumed, or the appeal was withdrawn. */
+  answeredBy: MaterialAnsweredBy.nullable(),
   files: z.array(FileRef),
 })
 
@@ -176,7 +188,8 @@ export const ExtensionView = z.object({
   id: z.string(),
   days: z.number().int(),
   reason: z.string(),
-  state: z.enum(['pending', 'approved', 'rejected']),
+  /** 'cancelled': still pending when the case was closed (decided, refused or withdrawn). */
+  state: z.enum(['pending', 'approved', 'rejected', 'cancelled']),
   requestedAt: z.string(),
   decidedAt: z.string().nullable(),
   decisionNote: z.string().nullable(),

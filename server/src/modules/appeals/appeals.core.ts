@@ -1,5 +1,5 @@
 import type { ActorRole } from '@tp/shared'
-import { type AppealDueResult, appealDue } from '@tp/shared/appeals/due'
+import { type AppealDueResult, appealDue, isProvisional } from '@tp/shared/appeals/due'
 import { type AppealAction, type AppealGuardInput, type AppealState, appealDenial, appealMachine, type Denial } from '@tp/shared/appeals/machine'
 import type { AppealDue } from '@tp/shared/appeals/schemas'
 import type { ClockPause } from '@tp/shared/calendar'
@@ -50,11 +50,24 @@ export async function dueOf(ctx: Ctx, row: AppealRow, pauses?: ClockPause[]): Pr
       policy: row.policy,
       pauses: pauses ?? (await pausesOf(ctx, row.id)),
       extensionDays: row.extensionDays,
-      provisional: !row.acceptedAt,
+      provisional: isProvisional(row.policy, row.acceptedAt),
     },
     cal,
     ctx.now(),
   )
+}
+
+/** The stored clock columns for a computed due date (sorting, counts, the reminder job's filter). */
+export function dueColumns(d: AppealDueResult) {
+  return { dueDate: d.dueDate, dueAt: d.dueAt, remind1At: d.remindAt[0] ?? null, remind2At: d.remindAt[1] ?? null }
+}
+
+const sameInstant = (a: Date | null, b: Date | null) => (a?.getTime() ?? null) === (b?.getTime() ?? null)
+
+/** Whether the stored clock columns differ from the computed ones. */
+export function dueChanged(row: Pick<AppealRow, 'dueDate' | 'dueAt' | 'remind1At' | 'remind2At'>, d: AppealDueResult): boolean {
+  const c = dueColumns(d)
+  return row.dueDate !== c.dueDate || !sameInstant(row.dueAt, c.dueAt) || !sameInstant(row.remind1At, c.remind1At) || !sameInstant(row.remind2At, c.remind2At)
 }
 
 /** The due block of a view: live for open cases, the final date (no badge) for closed ones. */
@@ -90,8 +103,8 @@ export async function dueView(ctx: Ctx, row: AppealRow, pauses?: ClockPause[]): 
 /** Stores the current due date on the row (sorting, counts, reminders). */
 export async function refreshDue(ctx: Ctx, row: AppealRow): Promise<AppealRow> {
   const d = await dueOf(ctx, row)
-  if (row.dueDate === d.dueDate && row.dueAt?.getTime() === d.dueAt.getTime()) return row
-  const [updated] = await ctx.db.update(appeals).set({ dueDate: d.dueDate, dueAt: d.dueAt }).where(eq(appeals.id, row.id)).returning()
+  if (!dueChanged(row, d)) return row
+  const [updated] = await ctx.db.update(appeals).set(dueColumns(d)).where(eq(appeals.id, row.id)).returning()
   return updated ?? row
 }
 
@@ -112,7 +125,6 @@ export function guardInput(actor: Actor, row: AppealRow, pending: { requestedBy:
     assigneeId: row.assigneeId,
     proposedBy: row.state === 'pending_approval' ? row.proposedBy : null,
     pendingExtension: pending,
-    pausable: row.policy.pausable,
   }
 }
 
@@ -128,7 +140,6 @@ const DENIALS: Record<Exclude<Denial, 'state' | 'role'>, () => AppError> = {
   own_extension: () => new AppError(403, 'four_eyes', 'A unit head other than the requester must decide on this extension'),
   no_pending_extension: () => conflict('no_pending_extension', 'There is no pending extension request'),
   extension_pending: () => conflict('extension_pending', 'An extension request is already waiting for a decision'),
-  not_pausable: () => conflict('not_pausable', 'This appeal type does not pause for additional material'),
 }
 
 export function denialError(d: Denial, row: AppealRow, action: AppealAction): AppError {
@@ -184,6 +195,12 @@ export async function perform(
       throw staleVersion(current ?? row)
     }
     let final = updated
+    // A case that leaves the open states takes its pending extension request with it.
+    if (appealMachine.typeOf(to) !== 'open')
+      await tx
+        .update(appealExtensions)
+        .set({ state: 'cancelled', decidedAt: now })
+        .where(and(eq(appealExtensions.appealId, id), eq(appealExtensions.state, 'pending')))
     await s.after?.(t, updated)
     if (s.recomputeDue) final = await refreshDue(t, updated)
     await recordEvent(t, id, { action, from: row.state, to, note: s.note ?? null, fileIds: s.fileIds ?? [], citizenVisible: s.citizenVisible ?? true })

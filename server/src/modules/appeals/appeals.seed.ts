@@ -1,5 +1,5 @@
 import { appealType, REPLY_TEMPLATES, renderTemplate, typesFor } from '@tp/shared/appeals/config'
-import { type AppealDueResult, appealDue } from '@tp/shared/appeals/due'
+import { type AppealDueResult, appealDue, isProvisional } from '@tp/shared/appeals/due'
 import { officialCalendar, toChinaDate } from '@tp/shared/calendar'
 import { eq } from 'drizzle-orm'
 import sharp from 'sharp'
@@ -7,6 +7,7 @@ import type { Ctx } from '../../platform/context'
 import type { DemoRefs } from '../../platform/module'
 import { files } from '../../platform/platform.tables'
 import { citizens } from '../identity/identity.tables'
+import { dueColumns } from './appeals.core'
 import { appealEvents, appealExtensions, appealMaterialRequests, appeals, tickets } from './appeals.tables'
 
 type TicketRow = typeof tickets.$inferSelect
@@ -403,12 +404,16 @@ async function seedCase(
             : s.accepted
               ? 'accepted'
               : 'submitted'
-  const clockStart = s.accepted ?? s.filed
+  const clockStart = usable.clock.startsOn === 'filing' ? s.filed : (s.accepted ?? s.filed)
   const pauses = s.material ? [{ from: s.material.at, to: s.material.answered ?? null }] : []
   const extensionDays = s.extension?.state === 'approved' ? s.extension.days : 0
   const decidedAt = d ? (d.outcome === 'upheld' ? d.at : (d.approvedAt ?? null)) : null
   const closedAt = s.withdrawn ?? s.refused?.at ?? decidedAt
-  const due = appealDue({ start: clockStart, policy: usable.clock, pauses, extensionDays, provisional: !s.accepted }, env.cal, closedAt ?? env.now)
+  const due = appealDue(
+    { start: clockStart, policy: usable.clock, pauses, extensionDays, provisional: isProvisional(usable.clock, s.accepted ?? null) },
+    env.cal,
+    closedAt ?? env.now,
+  )
   const params = {
     plate: s.ticket.plate,
     occurredAt: toChinaDate(s.ticket.occurredAt),
@@ -424,7 +429,7 @@ async function seedCase(
       filedOn: toChinaDate(s.filed).replace(/-/g, ''),
       ticketId: s.ticket.id,
       citizenId: s.citizenId,
-      unitId: s.ticket.unitId,
+      unitId: usable.forwardSameDay ? (s.ticket.occurredUnitId ?? s.ticket.unitId) : s.ticket.unitId,
       plate: s.ticket.plate,
       decisionNo: s.ticket.decisionNo,
       type: usable.key,
@@ -448,8 +453,7 @@ async function seedCase(
       policy: usable.clock,
       clockStart,
       extensionDays,
-      dueDate: due.dueDate,
-      dueAt: due.dueAt,
+      ...dueColumns(due),
       pausedSince: s.material && !s.material.answered ? s.material.at : null,
       submittedAt: s.filed,
       acceptedAt: s.accepted ?? null,

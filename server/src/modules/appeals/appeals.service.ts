@@ -26,7 +26,7 @@ import {
   refreshDue,
 } from './appeals.core'
 import { appealEvents, appealExtensions, appealMaterialRequests, appeals, tickets } from './appeals.tables'
-import { fileRef, findTicketForCitizen, staffTicketView, ticketView } from './tickets.service'
+import { fileRef, findTicketForCitizen, occurredUnit, staffTicketView, ticketView } from './tickets.service'
 
 const OPEN_STATES = appealMachine.statesOfType('open')
 
@@ -102,7 +102,8 @@ export async function fileAppeal(ctx: Ctx, fields: AppealCreateFields, evidence:
           filedOn: toChinaDate(now).replace(/-/g, ''),
           ticketId: ticket.id,
           citizenId: me.id,
-          unitId: ticket.unitId,
+          // Same-day forwarding (camera objections): the unit where the violation happened reviews it.
+          unitId: type.forwardSameDay ? occurredUnit(ticket) : ticket.unitId,
           plate: ticket.plate,
           decisionNo: ticket.decisionNo,
           type: type.key,
@@ -126,7 +127,7 @@ export async function fileAppeal(ctx: Ctx, fields: AppealCreateFields, evidence:
         entityId: created!.id,
         action: 'appeal.file',
         after: { number: created!.number, ticket: ticket.decisionNo, type: type.key, grounds: fields.grounds, files: stored.length },
-        unitId: ticket.unitId,
+        unitId: withDue.unitId,
       })
       await notifyCitizen(t, withDue, 'submitted', { forwarded: type.forwardSameDay ? 1 : 0 })
       announce(t, withDue)
@@ -214,6 +215,7 @@ async function materialRequestsOf(ctx: Ctx, appealId: string) {
     requestedAt: r.requestedAt.toISOString(),
     answeredAt: r.answeredAt?.toISOString() ?? null,
     answerNote: r.answerNote,
+    answeredBy: r.answeredBy,
     files: reqFiles.filter((f) => f.entityId === r.id).map(fileRef),
   }))
 }
@@ -341,6 +343,8 @@ export async function staffView(ctx: Ctx, row: AppealRow): Promise<StaffAppealVi
   const open = appealMachine.typeOf(row.state) === 'open' ? { id: row.id, number: row.number, state: row.state } : null
   const [citizen] = await ctx.db.select({ name: citizens.name, phone: citizens.phone }).from(citizens).where(eq(citizens.id, row.citizenId))
   const names = await staffNames(ctx, [row.assigneeId, row.proposedBy, row.approvedBy])
+  // The case's unit: the ticket's issuing unit, or where it happened for same-day-forwarded types.
+  const [caseUnit] = await ctx.db.select({ name: units.name }).from(units).where(eq(units.id, row.unitId))
   const ref = (id: string | null) => (id ? { id, name: names.get(id) ?? '' } : null)
   const earlier = await ctx.db
     .select({
@@ -361,7 +365,7 @@ export async function staffView(ctx: Ctx, row: AppealRow): Promise<StaffAppealVi
     ticket: await staffTicketView(ctx, t, unitName, open),
     timeline: await timelineOf(ctx, row, false),
     decision: decisionOf(row, false),
-    unit: { id: row.unitId, name: unitName },
+    unit: { id: row.unitId, name: caseUnit?.name ?? unitName },
     citizen: { nameMasked: maskName(citizen?.name), phoneMasked: maskPhone(row.contactPhone) },
     assignee: ref(row.assigneeId),
     proposedBy: ref(row.proposedBy),
@@ -520,8 +524,8 @@ export async function readFile(ctx: Ctx, fileId: string, thumb: boolean) {
     const [row] = appealId ? await ctx.db.select({ citizenId: appeals.citizenId, unitId: appeals.unitId }).from(appeals).where(eq(appeals.id, appealId)) : []
     if (row) allowed = a.kind === 'citizen' ? row.citizenId === a.id : a.kind === 'staff' && a.unitScope.includes(row.unitId)
   } else if (f.entityType === 'ticket') {
-    const [tk] = await ctx.db.select({ unitId: tickets.unitId }).from(tickets).where(eq(tickets.id, f.entityId))
-    if (tk && a.kind === 'staff') allowed = a.unitScope.includes(tk.unitId)
+    const [tk] = await ctx.db.select({ unitId: tickets.unitId, occurredUnitId: tickets.occurredUnitId }).from(tickets).where(eq(tickets.id, f.entityId))
+    if (tk && a.kind === 'staff') allowed = a.unitScope.includes(tk.unitId) || a.unitScope.includes(occurredUnit(tk))
     if (tk && a.kind === 'citizen') {
       const [mine] = await ctx.db
         .select({ id: appeals.id })

@@ -89,7 +89,7 @@ export const appeals = pgTable(
     citizenId: uuid('citizen_id')
       .notNull()
       .references(() => citizens.id),
-    /** The ticket's issuing unit: the case belongs to it (unit scope). */
+    /** The unit the case belongs to (unit scope): the ticket's issuing unit, or where it happened for same-day-forwarded types. */
     unitId: uuid('unit_id')
       .notNull()
       .references(() => units.id),
@@ -198,8 +198,8 @@ export const appealMaterialRequests = pgTable(
     requestedAt: timestamp('requested_at', { withTimezone: true }).notNull(),
     answeredAt: timestamp('answered_at', { withTimezone: true }),
     answerNote: text('answer_note'),
-    /** 'citizen' when the material came in, 'staff' when the officer ended the wait. */
-    answeredBy: text('answered_by'),
+    /** 'citizen' when the material came in, 'staff' when the officer ended the wait, 'withdrawn' when the appeal was. */
+    answeredBy: text('answered_by', { enum: ['citizen', 'staff', 'withdrawn'] }),
   },
   (t) => [
     index('appeal_material_requests_appeal_idx').on(t.appealId, t.requestedAt),
@@ -217,7 +217,7 @@ export const appealExtensions = pgTable(
       .references(() => appeals.id),
     days: integer('days').notNull(),
     reason: text('reason').notNull(),
-    state: text('state', { enum: ['pending', 'approved', 'rejected'] })
+    state: text('state', { enum: ['pending', 'approved', 'rejected', 'cancelled'] })
       .notNull()
       .default('pending'),
     requestedBy: uuid('requested_by')

@@ -10,7 +10,7 @@ import { consoleRoutes } from './console.routes'
 import { appealJobs } from './jobs'
 import { ticketRoutes } from './tickets.routes'
 
-// Order matters: fixed paths (/api/appeals/tickets, /config, /files) before /api/appeals/{id}.
+// Order matters: fixed paths (/api/appeals/config, /files) before /api/appeals/{id}.
 const routes = createRouter().route('/', ticketRoutes).route('/', calendarRoutes).route('/', appealRoutes).route('/', consoleRoutes)
 
 export const appealsModule: Module = {

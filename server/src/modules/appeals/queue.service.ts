@@ -161,7 +161,7 @@ export async function queueCounts(ctx: Ctx): Promise<AppealCounts> {
     .select({ n: sql<number>`count(*)::int` })
     .from(appealExtensions)
     .innerJoin(appeals, eq(appeals.id, appealExtensions.appealId))
-    .where(and(eq(appealExtensions.state, 'pending'), inArray(appeals.unitId, scope)))
+    .where(and(eq(appealExtensions.state, 'pending'), inArray(appeals.unitId, scope), inArray(appeals.state, OPEN)))
   return {
     open: r?.open ?? 0,
     overdue: r?.overdue ?? 0,

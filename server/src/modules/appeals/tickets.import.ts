@@ -24,6 +24,8 @@ export const COLUMNS: { field: Field; heading: string; aliases: string[]; requir
   { field: 'fineYuan', heading: '罚款金额', aliases: ['罚款金额（元）', '罚款金额(元)', '罚款', 'fineyuan'], required: true, example: '200' },
   { field: 'points', heading: '记分', aliases: ['points'], required: true, example: '6' },
   { field: 'unit', heading: '处罚机关', aliases: ['处理单位', '执法单位', 'unit'], required: true, example: '城区一大队' },
+  { field: 'occurredUnit', heading: '违法地管辖单位', aliases: ['违法发生地单位', 'occurredunit'], required: false, example: '城区一大队' },
+  { field: 'vinLast6', heading: '车辆识别代号后六位', aliases: ['车架号后六位', 'vinlast6'], required: false, example: 'A12345' },
   { field: 'officerName', heading: '民警姓名', aliases: ['执勤民警', 'officername'], required: true, example: '张路警' },
   { field: 'officerNo', heading: '警号', aliases: ['officerno'], required: true, example: '012345' },
   { field: 'recordedBy', heading: '采集方式', aliases: ['recordedby'], required: true, example: '电子监控' },
@@ -168,6 +170,8 @@ export interface ValidTicket {
   fineYuan: number
   points: number
   unitId: string
+  occurredUnitId: string | null
+  vinLast6: string | null
   officerName: string
   officerNo: string
   recordedBy: 'camera' | 'onsite'
@@ -213,14 +217,17 @@ export async function validateRecords(
     const r = parsed.data
     const occurredAt = time.at
     if (time.error) rowErrors.push(time.error)
-    let unitId: string | undefined
-    if (byId.has(r.unit)) unitId = r.unit
-    else {
-      const ids = byName.get(r.unit) ?? []
-      if (ids.length === 1) unitId = ids[0]
-      else rowErrors.push({ row, field: 'unit', message: ids.length > 1 ? 'Several units have this name; use the unit id' : `No unit “${r.unit}”` })
+    const unitOf = (ref: string, field: string): string | undefined => {
+      if (byId.has(ref)) return ref
+      const ids = byName.get(ref) ?? []
+      if (ids.length === 1) return ids[0]
+      rowErrors.push({ row, field, message: ids.length > 1 ? 'Several units have this name; use the unit id' : `No unit “${ref}”` })
+      return undefined
     }
+    const unitId = unitOf(r.unit, 'unit')
     if (unitId && scope && !scope.has(unitId)) rowErrors.push({ row, field: 'unit', message: 'This unit is outside your scope' })
+    // Where it happened may be outside the importer's scope (another brigade's road): any unit.
+    const occurredUnitId = r.occurredUnit ? unitOf(r.occurredUnit, 'occurredUnit') : undefined
     const first = seen.get(r.decisionNo)
     if (first !== undefined) rowErrors.push({ row, field: 'decisionNo', message: `Same decision number as row ${first}` })
     else seen.set(r.decisionNo, row)
@@ -239,6 +246,8 @@ export async function validateRecords(
       fineYuan: r.fineYuan,
       points: r.points,
       unitId: unitId as string,
+      occurredUnitId: occurredUnitId && occurredUnitId !== unitId ? occurredUnitId : null,
+      vinLast6: r.vinLast6 ?? null,
       officerName: r.officerName,
       officerNo: r.officerNo.toUpperCase(),
       recordedBy: r.recordedBy,
@@ -260,6 +269,8 @@ function differences(a: ValidTicket, b: TicketRow): string[] {
   if (a.fineYuan !== b.fineYuan) out.push('fineYuan')
   if (a.points !== b.points) out.push('points')
   if (a.unitId !== b.unitId) out.push('unit')
+  if (a.occurredUnitId !== b.occurredUnitId) out.push('occurredUnit')
+  if (a.vinLast6 !== b.vinLast6) out.push('vinLast6')
   if (a.officerName !== b.officerName) out.push('officerName')
   if (a.officerNo !== b.officerNo) out.push('officerNo')
   if (a.recordedBy !== b.recordedBy) out.push('recordedBy')

@@ -27,7 +27,7 @@ export const ticketRoutes = router
   .openapi(
     route({
       method: 'get',
-      path: '/api/appeals/tickets',
+      path: '/api/tickets',
       tags,
       access: CITIZEN,
       summary: 'Tickets of the vehicles bound to my account',
@@ -38,7 +38,7 @@ export const ticketRoutes = router
   .openapi(
     route({
       method: 'get',
-      path: '/api/appeals/tickets/lookup',
+      path: '/api/tickets/lookup',
       tags,
       access: CITIZEN,
       summary: 'Find a ticket by decision number and plate (rate-limited)',

@@ -1,6 +1,6 @@
 import { typesFor } from '@tp/shared/appeals/config'
 import type { FileRef, StaffTicketView, TicketView } from '@tp/shared/appeals/schemas'
-import { and, count, desc, eq, ilike, inArray, or, type SQL, sql } from 'drizzle-orm'
+import { and, count, desc, eq, ilike, inArray, isNull, or, type SQL, sql } from 'drizzle-orm'
 import type { Ctx } from '../../platform/context'
 import { requireCitizen, requireStaff } from '../../platform/context'
 import { notFound } from '../../platform/errors'
@@ -25,6 +25,9 @@ export function fileRef(f: typeof files.$inferSelect): FileRef {
   }
 }
 
+/** The unit where the violation happened (the issuing unit unless the record names another). */
+export const occurredUnit = (t: Pick<TicketRow, 'unitId' | 'occurredUnitId'>) => t.occurredUnitId ?? t.unitId
+
 export function ticketView(t: TicketRow, unitName: string, openAppeal: OpenAppeal): TicketView {
   return {
     id: t.id,
@@ -38,6 +41,7 @@ export function ticketView(t: TicketRow, unitName: string, openAppeal: OpenAppea
     points: t.points,
     unitId: t.unitId,
     unitName,
+    occurredUnitId: occurredUnit(t),
     recordedBy: t.recordedBy,
     status: t.status,
     correctedFineYuan: t.correctedFineYuan,
@@ -55,6 +59,7 @@ export async function staffTicketView(ctx: Ctx, t: TicketRow, unitName: string, 
     .orderBy(files.createdAt)
   return {
     ...ticketView(t, unitName, openAppeal),
+    vinLast6: t.vinLast6,
     officerName: t.officerName,
     officerNo: t.officerNo,
     evidenceRef: t.evidenceRef,
@@ -76,21 +81,33 @@ async function withOpenAppeals(ctx: Ctx, rows: { t: TicketRow; unitName: string 
   return rows.map((r) => ticketView(r.t, r.unitName, byTicket.get(r.t.id) ?? null))
 }
 
-export async function citizenPlates(ctx: Ctx, citizenId: string): Promise<string[]> {
-  const rows = await ctx.db.select({ plate: vehicles.plate }).from(vehicles).where(eq(vehicles.citizenId, citizenId))
-  return rows.map((r) => r.plate)
+export interface BoundVehicle {
+  plate: string
+  vinLast6: string
 }
 
-/** Tickets of the vehicles bound to my account (plate + VIN checked when the vehicle was bound). */
+export async function citizenVehicles(ctx: Ctx, citizenId: string): Promise<BoundVehicle[]> {
+  return ctx.db.select({ plate: vehicles.plate, vinLast6: vehicles.vinLast6 }).from(vehicles).where(eq(vehicles.citizenId, citizenId))
+}
+
+/**
+ * A ticket belongs to a bound vehicle when the plate matches and the ticket carries no VIN suffix
+ * or the bound one (a reissued plate on another vehicle does not show the old owner's tickets).
+ */
+export function ofBoundVehicle(t: Pick<TicketRow, 'plate' | 'vinLast6'>, bound: readonly BoundVehicle[]): boolean {
+  return bound.some((v) => v.plate === t.plate && (!t.vinLast6 || t.vinLast6 === v.vinLast6))
+}
+
+/** Tickets of the vehicles bound to my account (plate, and the VIN's last six when the ticket has it). */
 export async function myTickets(ctx: Ctx): Promise<TicketView[]> {
   const me = requireCitizen(ctx.actor)
-  const plates = await citizenPlates(ctx, me.id)
-  if (!plates.length) return []
+  const bound = await citizenVehicles(ctx, me.id)
+  if (!bound.length) return []
   const rows = await ctx.db
     .select({ t: tickets, unitName: units.name })
     .from(tickets)
     .innerJoin(units, eq(units.id, tickets.unitId))
-    .where(inArray(tickets.plate, plates))
+    .where(or(...bound.map((v) => and(eq(tickets.plate, v.plate), or(isNull(tickets.vinLast6), eq(tickets.vinLast6, v.vinLast6))))))
     .orderBy(desc(tickets.occurredAt))
     .limit(200)
   return withOpenAppeals(ctx, rows)
@@ -110,8 +127,9 @@ export async function findTicketForCitizen(ctx: Ctx, decisionNo: string, plate: 
     .innerJoin(units, eq(units.id, tickets.unitId))
     .where(eq(tickets.decisionNo, decisionNo))
   if (!row) throw notFound('Ticket')
-  const allowed = plate ? [plate] : await citizenPlates(ctx, me.id)
-  if (!allowed.includes(row.t.plate)) throw notFound('Ticket')
+  // A plate typed in (from the paper ticket) must match; else one of my bound vehicles must.
+  const allowed = plate ? row.t.plate === plate : ofBoundVehicle(row.t, await citizenVehicles(ctx, me.id))
+  if (!allowed) throw notFound('Ticket')
   return row
 }
 

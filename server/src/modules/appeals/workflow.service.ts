@@ -6,14 +6,17 @@ import { AppError, conflict } from '../../platform/errors'
 import { type AppealRow, checkAssignee, dueOf, notifyCitizen, notifyStaff, pendingExtension, perform, roundRobinCandidate, unitHeadsFor } from './appeals.core'
 import { appealExtensions, appealMaterialRequests, tickets } from './appeals.tables'
 
-/** 受理: the clock starts now; optionally assigns at once (a person, or round-robin). */
+/**
+ * 受理: the clock starts now (the provisional clock from filing is replaced), except for types
+ * whose clock started on filing (same-day forwarding); optionally assigns at once.
+ */
 export async function acceptAppeal(ctx: Ctx, id: string, body: { version: number; assign: 'auto' | 'none' | string }): Promise<AppealRow> {
   return ctx.db.transaction(async (tx) => {
     const t = withDb(ctx, tx)
-    const accepted = await perform(t, id, 'accept', body.version, () => {
+    const accepted = await perform(t, id, 'accept', body.version, (_t, row) => {
       const now = ctx.now()
       return {
-        set: { acceptedAt: now, clockStart: now },
+        set: row.policy.startsOn === 'filing' ? { acceptedAt: now } : { acceptedAt: now, clockStart: now },
         recomputeDue: true,
         after: async (tt, row) => {
           const d = await dueOf(tt, row)
@@ -57,11 +60,14 @@ export async function assignAppeal(ctx: Ctx, id: string, body: { version: number
   })
 }
 
-/** 补正: asks the citizen for more material; the clock stands still until it comes (up to the cap). */
+/**
+ * 补正: asks the citizen for more material; the clock stands still until it comes (up to the
+ * cap) when the type's policy pauses for material, else it keeps running.
+ */
 export function requestMaterial(ctx: Ctx, id: string, body: { version: number; items: string }) {
   const actor = requireStaff(ctx.actor)
-  return perform(ctx, id, 'request_material', body.version, () => ({
-    set: { pausedSince: ctx.now() },
+  return perform(ctx, id, 'request_material', body.version, (_t, row) => ({
+    set: { pausedSince: row.policy.pausable ? ctx.now() : null },
     note: body.items,
     recomputeDue: true,
     after: async (t, row) => {
@@ -275,7 +281,7 @@ export function withdrawAppeal(ctx: Ctx, id: string, body: { version: number; no
     after: async (t, row) => {
       await t.db
         .update(appealMaterialRequests)
-        .set({ answeredAt: ctx.now(), answeredBy: 'citizen', answerNote: 'withdrawn' })
+        .set({ answeredAt: ctx.now(), answeredBy: 'withdrawn', answerNote: body.note ?? null })
         .where(and(eq(appealMaterialRequests.appealId, row.id), isNull(appealMaterialRequests.answeredAt)))
       await notifyCitizen(t, row, 'withdrawn')
       await notifyStaff(t, [row.assigneeId], row, 'withdrawn')

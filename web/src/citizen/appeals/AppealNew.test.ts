@@ -21,7 +21,7 @@ const ticket = { ...citizenAppeal().ticket, openAppeal: null }
 const mounted: { unmount(): void }[] = []
 async function setup(onPost: (init: any) => unknown) {
   const mock = mockApi((method, path, init) => {
-    if (method === 'GET' && path === '/api/appeals/tickets/lookup') return answer(ticket)
+    if (method === 'GET' && path === '/api/tickets/lookup') return answer(ticket)
     if (method === 'GET' && path === '/api/appeals/config') return answer(config)
     if (method === 'POST' && path === '/api/appeals') return onPost(init)
     throw new Error(`unexpected ${method} ${path}`)

@@ -2,7 +2,7 @@ import { api, unwrap } from '@/api/client'
 import type { paths } from '@/api/schema'
 
 /** Verb-named calls of the citizen's appeal pages (types from the generated schema). */
-export type Ticket = paths['/api/appeals/tickets/lookup']['get']['responses'][200]['content']['application/json']
+export type Ticket = paths['/api/tickets/lookup']['get']['responses'][200]['content']['application/json']
 export type Appeal = paths['/api/appeals/{id}']['get']['responses'][200]['content']['application/json']
 export type MyAppeal = paths['/api/appeals']['get']['responses'][200]['content']['application/json']['items'][number]
 export type Letter = paths['/api/appeals/{id}/letter']['get']['responses'][200]['content']['application/json']
@@ -18,11 +18,11 @@ export function getConfig(): Promise<AppealConfig> {
 }
 
 export async function listMyTickets(): Promise<Ticket[]> {
-  return (await unwrap(api.GET('/api/appeals/tickets'))).items
+  return (await unwrap(api.GET('/api/tickets'))).items
 }
 
 export function lookupTicket(decisionNo: string, plate?: string): Promise<Ticket> {
-  return unwrap(api.GET('/api/appeals/tickets/lookup', { params: { query: { decisionNo, ...(plate ? { plate } : {}) } } }))
+  return unwrap(api.GET('/api/tickets/lookup', { params: { query: { decisionNo, ...(plate ? { plate } : {}) } } }))
 }
 
 export function listMyAppeals(cursor?: string) {

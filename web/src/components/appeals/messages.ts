@@ -68,7 +68,6 @@ export default {
       already_assigned: '案件已分派给该承办人',
       invalid_transition: '案件状态已变化，请刷新后再操作',
       no_open_request: '当前没有待补充的材料要求',
-      not_pausable: '该类型申诉不因补充材料暂停计时',
     },
     notify: {
       submitted: '您的申诉 {number} 已提交，法制室将尽快受理',
@@ -181,7 +180,6 @@ export default {
       already_assigned: 'The case is already assigned to this person',
       invalid_transition: 'The case has changed. Please refresh first.',
       no_open_request: 'There is no open request for material',
-      not_pausable: 'This appeal type does not pause for material',
     },
     notify: {
       submitted: 'Your appeal {number} has been filed; the legal office will accept it shortly',
