@@ -104,6 +104,7 @@ const FIXTURES: Record<string, Fixture> = {
   // Catalogues and configuration every allowed member of staff sees alike.
   'GET /api/console/bookings/services': { sharedList: true },
   'GET /api/console/open311/keys': { sharedList: true },
+  'GET /api/console/report-kinds': { sharedList: true },
   'GET /api/console/api-keys': { sharedList: true },
 }
 

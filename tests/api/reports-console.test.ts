@@ -200,6 +200,19 @@ describe('grids', () => {
 })
 
 describe('kinds are configuration', () => {
+  it('lists every kind to the console, inactive ones too, while citizens see the active ones', async () => {
+    const all = await dispatcher.get('/api/console/report-kinds')
+    expect(all.status).toBe(200)
+    expect(all.body.items.map((k: { code: string }) => k.code)).toEqual(['congestion', 'zombie_car', 'hazard'])
+    const hazard = all.body.items.find((k: { code: string }) => k.code === 'hazard')
+    expect((await admin.put('/api/console/report-kinds/hazard', { ...hazard, active: false })).status).toBe(200)
+    const console = await dispatcher.get('/api/console/report-kinds')
+    expect(console.body.items.find((k: { code: string }) => k.code === 'hazard')).toMatchObject({ active: false, name: { 'zh-CN': '道路隐患' } })
+    expect((await me.get('/api/reports/kinds')).body.items.map((k: { code: string }) => k.code)).toEqual(['congestion', 'zombie_car'])
+    expect((await admin.put('/api/console/report-kinds/hazard', hazard)).status).toBe(200)
+    expect((await me.get('/api/console/report-kinds')).status).toBe(403)
+  })
+
   it('lets an admin change a response target, which the next report uses', async () => {
     const kinds = await me.get('/api/reports/kinds')
     const hazard = kinds.body.items.find((k: { code: string }) => k.code === 'hazard')

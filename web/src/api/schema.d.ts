@@ -12926,6 +12926,239 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/console/report-kinds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every report kind with its configuration, inactive ones too (names for the console, the kinds editor) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                code: string;
+                                name: {
+                                    "zh-CN": string;
+                                    en: string;
+                                };
+                                description: {
+                                    "zh-CN": string;
+                                    en: string;
+                                };
+                                /** @enum {string} */
+                                course: "standard" | "zombie";
+                                group: string;
+                                keywords: string[];
+                                minPhotos: number;
+                                maxPhotos: number;
+                                requiresPlate: boolean;
+                                fields: {
+                                    code: string;
+                                    label: {
+                                        "zh-CN": string;
+                                        en: string;
+                                    };
+                                    /** @enum {string} */
+                                    type: "string" | "number" | "singlevaluelist" | "plate";
+                                    required: boolean;
+                                    options?: {
+                                        key: string;
+                                        "zh-CN": string;
+                                        en: string;
+                                    }[];
+                                    order: number;
+                                }[];
+                                targets: {
+                                    /** @enum {string} */
+                                    milestone: "accepted" | "dispatched" | "on_scene" | "verified" | "resolved";
+                                    minutes: number;
+                                }[];
+                                nearbyRadiusM: number;
+                                autoCloseHours: number;
+                                zombie?: {
+                                    secondSightingHours: number;
+                                    noticeDays: number;
+                                    publicNoticeMonths: number;
+                                    mergeRadiusM: number;
+                                };
+                                active: boolean;
+                                order: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not processable */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details?: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/console/report-kinds/{code}": {
         parameters: {
             query?: never;

@@ -22,7 +22,7 @@ import { staffRoles } from '../../platform/access'
 import { reportsCtx } from '../../platform/context'
 import { createRouter, jsonBody, jsonContent, route } from '../../platform/openapi'
 import { exportGrids, importGrids, listGrids, patchGrid } from './grids.service'
-import { updateKind } from './kinds.service'
+import { listKinds, updateKind } from './kinds.service'
 import { createKey, listKeys, revokeKey } from './open311.service'
 import { addNote, consoleDetail, consoleList, mergeDuplicates, officersFor, queueCounts, revealReporter, staffAct } from './queue.service'
 import { exportCsv, exportXlsx, reportStats } from './stats.service'
@@ -186,6 +186,17 @@ export const consoleRoutes = createRouter()
       responses: { 200: jsonContent(z.object({ items: z.array(Officer) })) },
     }),
     async (c) => c.json({ items: await officersFor(c.get('ctx'), c.req.valid('param').id) }, 200),
+  )
+  .openapi(
+    route({
+      method: 'get',
+      path: '/api/console/report-kinds',
+      tags,
+      access: DESK,
+      summary: 'Every report kind with its configuration, inactive ones too (names for the console, the kinds editor)',
+      responses: { 200: jsonContent(z.object({ items: z.array(KindConfig) })) },
+    }),
+    async (c) => c.json({ items: await listKinds(c.get('ctx')) }, 200),
   )
   .openapi(
     route({
