@@ -1,6 +1,6 @@
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { deflateSync } from 'node:zlib'
+import { deflateRawSync, deflateSync } from 'node:zlib'
 import { files } from '@tp/server/platform/platform.tables'
 import { count } from 'drizzle-orm'
 import fc from 'fast-check'
@@ -304,6 +304,58 @@ export function objectStreamJsPdf(): Buffer {
 /** A launch action and an embedded file: no script, still active. */
 export const LAUNCH_PDF = pdf(['<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>', ...PAGES, '<< /S /Launch /F (cmd.exe) >>'])
 export const EMBEDDED_PDF = pdf(['<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles 4 0 R >> >>', ...PAGES, '<< /Names [(a.exe) 5 0 R] >>'])
+
+/** A PDF whose pages' content streams are Flate-compressed, each inflating to `size` bytes of spaces. */
+export function compressedPdf(streams: number, size: number): Buffer {
+  const z = deflateSync(Buffer.alloc(size, 0x20), { level: 9 })
+  const stream = Buffer.concat([Buffer.from(`<< /Length ${z.length} /Filter /FlateDecode >>\nstream\n`), z, Buffer.from('\nendstream')])
+  const kids = Array.from({ length: streams }, (_, i) => `${3 + i * 2} 0 R`).join(' ')
+  const pages = Array.from({ length: streams }, (_, i) => [`<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents ${4 + i * 2} 0 R >>`, stream]).flat()
+  return pdf(['<< /Type /Catalog /Pages 2 0 R >>', `<< /Type /Pages /Kids [${kids}] /Count ${streams} >>`, ...pages])
+}
+
+/** A zip archive (deflated entries) — e.g. an Office document, or a bomb of one huge entry. */
+export function zip(entries: [string, Buffer][]): Buffer {
+  const locals: Buffer[] = []
+  const central: Buffer[] = []
+  let offset = 0
+  for (const [name, data] of entries) {
+    const z = deflateRawSync(data, { level: 9 })
+    const n = Buffer.from(name)
+    const header = (sig: number, size: number) => {
+      const h = Buffer.alloc(size)
+      h.writeUInt32LE(sig, 0)
+      return h
+    }
+    const local = header(0x04034b50, 30)
+    local.writeUInt16LE(20, 4)
+    local.writeUInt16LE(8, 8)
+    local.writeUInt32LE(crc32(data), 14)
+    local.writeUInt32LE(z.length, 18)
+    local.writeUInt32LE(data.length, 22)
+    local.writeUInt16LE(n.length, 26)
+    const dir = header(0x02014b50, 46)
+    dir.writeUInt16LE(20, 4)
+    dir.writeUInt16LE(20, 6)
+    dir.writeUInt16LE(8, 10)
+    dir.writeUInt32LE(crc32(data), 16)
+    dir.writeUInt32LE(z.length, 20)
+    dir.writeUInt32LE(data.length, 24)
+    dir.writeUInt16LE(n.length, 28)
+    dir.writeUInt32LE(offset, 42)
+    locals.push(local, n, z)
+    central.push(dir, n)
+    offset += local.length + n.length + z.length
+  }
+  const cd = Buffer.concat(central)
+  const end = Buffer.alloc(22)
+  end.writeUInt32LE(0x06054b50, 0)
+  end.writeUInt16LE(entries.length, 8)
+  end.writeUInt16LE(entries.length, 10)
+  end.writeUInt32LE(cd.length, 12)
+  end.writeUInt32LE(offset, 16)
+  return Buffer.concat([...locals, cd, end])
+}
 
 export const file = (bytes: Uint8Array | string, name: string, type = 'application/octet-stream') =>
   new File([typeof bytes === 'string' ? bytes : new Uint8Array(bytes)], name, { type })

@@ -1,5 +1,7 @@
+import { deflateSync, gzipSync } from 'node:zlib'
 import { z } from '@hono/zod-openapi'
 import { sessionMiddleware } from '@tp/server/modules/identity/sessions'
+import { reports } from '@tp/server/modules/reports/reports.tables'
 import { PUBLIC } from '@tp/server/platform/access'
 import { withDb } from '@tp/server/platform/context'
 import { AppError } from '@tp/server/platform/errors'
@@ -7,12 +9,13 @@ import { errorHandler, requestContext, requestLimits } from '@tp/server/platform
 import { createRouter, jsonContent, route } from '@tp/server/platform/openapi'
 import { files } from '@tp/server/platform/platform.tables'
 import { inspectFile, storeUpload } from '@tp/server/platform/uploads'
-import { eq } from 'drizzle-orm'
+import { count, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../support/app'
 import { type Client, citizen, staffUser } from '../support/client'
 import { importTickets } from './appeals-support'
 import {
+  compressedPdf,
   EMBEDDED_PDF,
   ESCAPED_JS_PDF,
   file,
@@ -22,9 +25,11 @@ import {
   LAUNCH_PDF,
   objectStreamJsPdf,
   PLAIN_PDF,
+  pdf,
   png,
   pngBomb,
   storageSnapshot,
+  zip,
 } from './hardening-support'
 
 /**
@@ -39,12 +44,40 @@ import {
  *   names or inside compressed object streams —, launch actions, embedded files) is refused (415).
  * - Decompression bombs (a tiny PNG declaring 100 000 × 100 000 pixels) → 413 before any decoding
  *   of pixel data; oversized bodies → 413; more than 40 multipart parts → 413.
+ * - Archives (a zip bomb, an Office document — both zips) disguised as a photo or a PDF → 415 by
+ *   content; the type check reads at most a bounded part of an entry.
+ * - PDF compression bombs: a stream inflating past 16 MB, or streams inflating past 48 MB together
+ *   (or thousands of tiny ones) → 413 `file_too_complex`; the scan is bounded whatever the file.
+ * - Request bodies are never inflated: `Content-Encoding: gzip` is not decoded, so a gzipped body
+ *   (a bomb included) is refused as unreadable, within the body limit on its compressed size.
  * - Path-like file names (separators, `..`, control characters) → 400; invisible bidi/zero-width
  *   characters are dropped from the display name.
  */
 
 let t: TestApp
 let me: Client
+/** 100 MB of spaces in one entry (~100 kB zipped), named as the part an Office document is recognised by. */
+const ZIP_BOMB = zip([['[Content_Types].xml', Buffer.alloc(100 * 1048576, 0x20)]])
+const DOCX = zip([
+  [
+    '[Content_Types].xml',
+    Buffer.from(
+      '<Types><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+    ),
+  ],
+  ['word/document.xml', Buffer.from('<w:document><w:body><w:p>申诉材料</w:p></w:body></w:document>')],
+])
+/** 12 500 tiny Flate streams: each inflates to nothing, together they are work. */
+const MANY_STREAMS_PDF = (() => {
+  const z = deflateSync(Buffer.from('q Q'))
+  const stream = Buffer.concat([Buffer.from(`<< /Length ${z.length} /Filter /FlateDecode >>\nstream\n`), z, Buffer.from('\nendstream')])
+  return pdf([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>',
+    ...Array.from({ length: 12_500 }, () => stream),
+  ])
+})()
 const HEIC = Buffer.concat([Buffer.from([0, 0, 0, 0x18]), Buffer.from('ftypheic'), Buffer.from([0, 0, 0, 0]), Buffer.from('mif1heic'), Buffer.alloc(64)])
 
 beforeAll(async () => {
@@ -101,6 +134,8 @@ describe('report photos: refused by content, nothing stored', () => {
     ['a truncated JPEG', file(JPEG.subarray(0, 200), 'cut.jpg', 'image/jpeg'), 415, 'unreadable_image'],
     ['a PNG bomb declaring 100 000 × 100 000 pixels', file(pngBomb(100_000), 'bomb.png', 'image/png'), 413, 'image_too_large'],
     ['a PNG bomb declaring 20 000 × 20 000 pixels', file(pngBomb(20_000), 'bomb2.png', 'image/png'), 413, 'image_too_large'],
+    ['a zip bomb named .jpg', file(ZIP_BOMB, 'photo.jpg', 'image/jpeg'), 415, 'unsupported_file_type'],
+    ['an Office document (zip) named .png', file(DOCX, 'photo.png', 'image/png'), 415, 'unsupported_file_type'],
     ['an empty file', file('', 'empty.jpg', 'image/jpeg'), 400, 'empty_file'],
     ['a path-traversal name', file(JPEG, '../../../etc/passwd.jpg', 'image/jpeg'), 400, 'invalid_file_name'],
     ['a Windows path-traversal name', file(JPEG, '..\\..\\boot.ini.jpg', 'image/jpeg'), 400, 'invalid_file_name'],
@@ -170,6 +205,39 @@ describe('appeal evidence: refused by content, nothing stored', () => {
     })
   }
 
+  const archiveCases: [string, Buffer, string][] = [
+    ['a zip bomb named .pdf', ZIP_BOMB, 'application/pdf'],
+    ['a zip bomb named .jpg', ZIP_BOMB, 'image/jpeg'],
+    ['an Office document (zip) named .pdf', DOCX, 'application/pdf'],
+  ]
+  for (const [what, bytes, type] of archiveCases) {
+    it(`refuses ${what} by content (415 unsupported_file_type)`, async () => {
+      const name = type === 'application/pdf' ? 'scan.pdf' : 'photo.jpg'
+      const res = await unchanged(() => appeal([file(png(), 'a.png', 'image/png'), file(bytes, name, type)]))
+      expect([res.status, res.body.error?.code]).toEqual([415, 'unsupported_file_type'])
+      expect(res.body.error.details[0].message).toMatch(/zip|officedocument/)
+    })
+  }
+
+  const bombCases: [string, () => Buffer, string][] = [
+    ['one stream inflating to 64 MB', () => compressedPdf(1, 64 * 1048576), 'Compressed streams too large'],
+    ['eight streams of 12 MB each (each under the per-stream limit, 96 MB together)', () => compressedPdf(8, 12 * 1048576), 'Compressed streams too large'],
+    ['12 500 tiny compressed streams', () => MANY_STREAMS_PDF, 'Too many compressed streams'],
+  ]
+  for (const [what, bytes, message] of bombCases) {
+    it(`refuses a PDF compression bomb: ${what} (413 file_too_complex)`, async () => {
+      const started = performance.now()
+      const res = await unchanged(() => appeal([file(bytes(), 'scan.pdf', 'application/pdf')]))
+      expect([res.status, res.body.error?.code, res.body.error?.details?.[0]?.message]).toEqual([413, 'file_too_complex', message])
+      console.log(`PDF bomb (${what}): refused in ${Math.round(performance.now() - started)} ms`)
+    })
+  }
+
+  it('accepts a PDF with several ordinary compressed pages', async () => {
+    const res = await appeal([file(compressedPdf(20, 256 * 1024), 'pages.pdf', 'application/pdf')])
+    expect(res.status).toBe(201)
+  })
+
   it('refuses a batch whose LAST file is a bomb, without storing the good ones first (413)', async () => {
     const res = await unchanged(() =>
       appeal([file(png(), 'a.png', 'image/png'), file(png(), 'b.png', 'image/png'), file(pngBomb(100_000), 'c.png', 'image/png')]),
@@ -206,6 +274,54 @@ describe('appeal evidence: refused by content, nothing stored', () => {
     const after = await storageSnapshot(t)
     expect(after.rows).toBe(before.rows + 2)
     expect(after.stored.length).toBe(before.stored.length + 3) // the PDF, the photo and its thumbnail
+  })
+})
+
+describe('compressed request bodies are not inflated', () => {
+  const reportCount = async () => Number((await t.deps.database.db.select({ n: count() }).from(reports))[0]?.n)
+
+  it('refuses a gzipped JSON report instead of decoding it (nothing created)', async () => {
+    const body = gzipSync(
+      JSON.stringify({
+        kind: 'congestion',
+        lat: 30.6702,
+        lng: 104.0601,
+        locationSource: 'gps',
+        address: '春熙路与总府路路口',
+        description: '路口车辆排队很长，通行缓慢',
+      }),
+    )
+    const before = await reportCount()
+    const res = await unchanged(() => me.request('POST', '/api/reports', body.toString('latin1'), { 'content-encoding': 'gzip' }))
+    expect([400, 415]).toContain(res.status)
+    expect(res.body.error.code).toMatch(/\w/)
+    expect(await reportCount()).toBe(before)
+  })
+
+  it('refuses a gzip bomb of a multipart photo upload (256 MB inflated) without inflating it', async () => {
+    const boundary = 'hzGzipBoundary'
+    const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="photo"; filename="a.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`)
+    const multipart = Buffer.concat([head, JPEG, Buffer.alloc(256 * 1048576), Buffer.from(`\r\n--${boundary}--\r\n`)])
+    const bomb = gzipSync(multipart, { level: 9 })
+    expect(bomb.length).toBeLessThan(1048576)
+    const started = performance.now()
+    const res = await unchanged(() =>
+      t.app.request('/api/reports/photos', {
+        method: 'POST',
+        headers: {
+          'x-test-ip': me.ip,
+          cookie: me.cookie,
+          'x-csrf-token': me.csrf,
+          'content-type': `multipart/form-data; boundary=${boundary}`,
+          'content-encoding': 'gzip',
+        },
+        body: bomb,
+      }),
+    )
+    const answer = (await res.json()) as { error: { code: string } }
+    expect([400, 415]).toContain(res.status)
+    expect(answer.error.code).toMatch(/\w/)
+    console.log(`gzip bomb (${bomb.length} bytes → 256 MB): ${res.status} ${answer.error.code} in ${Math.round(performance.now() - started)} ms`)
   })
 })
 

@@ -81,7 +81,10 @@ export async function inspectFile(file: unknown, allowed: readonly UploadKind[],
 
 /** Names that make a PDF do something when opened: scripts, launching programs, embedded files, form submission. */
 const ACTIVE_PDF_NAMES = /\/(?:JavaScript|JS|Launch|EmbeddedFiles?|RichMedia|XFA|SubmitForm|ImportData|GoToE)(?![A-Za-z0-9])/
+/** Inflated bytes allowed per stream, and for all streams of a PDF together (each stream counted at least PDF_STREAM_COST). */
 const MAX_PDF_INFLATE = 16 * 1048576
+const PDF_INFLATE_BUDGET = 48 * 1048576
+const PDF_STREAM_COST = 4096
 
 /** `/J#61vaScript` is `/JavaScript`: PDF names may escape any character as #xx. */
 const unescapeNames = (s: string) =>
@@ -95,29 +98,37 @@ const activeContent = (field: string) =>
     [{ path: field, message: 'The PDF contains active content' }],
   )
 
+const tooComplex = (field: string, message: string) =>
+  new AppError(413, 'file_too_complex', 'The PDF holds a stream that expands too far; please upload a simpler PDF or photos', [{ path: field, message }])
+
 function assertPassivePdf(bytes: Uint8Array, field: string) {
   const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')
   if (ACTIVE_PDF_NAMES.test(unescapeNames(text))) throw activeContent(field)
-  // Objects can hide in compressed object streams: inflate every Flate stream that is not an image.
+  // Objects can hide in compressed object streams: inflate every Flate stream that is not an image,
+  // within one budget for the whole file (so thousands of streams cannot burn CPU either).
+  let budget = PDF_INFLATE_BUDGET
   const streams = />>\s*stream(?:\r\n|\n|\r)/g
   for (let m = streams.exec(text); m; m = streams.exec(text)) {
-    const objStart = text.lastIndexOf(' obj', m.index)
-    const dict = unescapeNames(text.slice(Math.max(objStart, m.index - 4096, 0), m.index))
+    const before = text.slice(Math.max(m.index - 4096, 0), m.index) // the dictionary: never a scan back to the start
+    const dict = unescapeNames(before.slice(Math.max(before.lastIndexOf(' obj'), 0)))
     const start = m.index + m[0].length
     const end = text.indexOf('endstream', start)
     if (end < 0) break
     streams.lastIndex = end
     if (!/\/FlateDecode/.test(dict) || (/\/Subtype\s*\/Image/.test(dict) && !/\/ObjStm/.test(dict))) continue
+    budget -= PDF_STREAM_COST
+    if (budget <= 0) throw tooComplex(field, 'Too many compressed streams')
     let inflated: Buffer
     try {
-      inflated = inflateSync(Buffer.from(bytes.subarray(start, end)), { maxOutputLength: MAX_PDF_INFLATE, finishFlush: constants.Z_SYNC_FLUSH })
+      inflated = inflateSync(Buffer.from(bytes.subarray(start, end)), {
+        maxOutputLength: Math.min(MAX_PDF_INFLATE, budget),
+        finishFlush: constants.Z_SYNC_FLUSH,
+      })
     } catch (err) {
-      if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
-        throw new AppError(413, 'file_too_complex', 'The PDF holds a stream that expands too far; please upload a simpler PDF or photos', [
-          { path: field, message: 'Compressed stream too large' },
-        ])
+      if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooComplex(field, 'Compressed streams too large')
       continue // an undecodable stream: nothing to scan
     }
+    budget -= inflated.length
     if (ACTIVE_PDF_NAMES.test(unescapeNames(inflated.toString('latin1')))) throw activeContent(field)
   }
 }
