@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { addCalendarDays, toChinaDate } from '@tp/shared/calendar'
 import type postgres from 'postgres'
 import { insertSessions, makeSessions, type SessionToken } from './db'
-import { type CityCounts, citizenUuid, RESERVED_CITIZENS } from './seed-city'
+import { type CityCounts, citizenUuid, usableCitizens } from './seed-city'
 
 /** Everything the scenarios need: who signs in, which office, slot, windows, and the ids behind them. */
 export interface Fixtures {
@@ -56,7 +56,7 @@ export async function createFixtures(sql: Sql, counts: CityCounts, opts: { conte
   const slotDate = open?.date ?? addCalendarDays(today, 1)
 
   // Citizens with data in every feature: spread over the range the city seed fills.
-  const usable = counts.citizens - Math.min(RESERVED_CITIZENS, Math.floor(counts.citizens / 2))
+  const usable = usableCitizens(counts)
   const step = Math.max(1, Math.floor(usable / opts.citizenSessions))
   const citizens = makeSessions(Array.from({ length: Math.min(opts.citizenSessions, usable) }, (_, i) => citizenUuid(1 + i * step)))
   await insertSessions(exec, 'citizen', citizens)

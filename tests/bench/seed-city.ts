@@ -12,6 +12,8 @@ export interface CityCounts {
   appeals: number
   bookings: number
   ratings: number
+  /** Citizens at the top of the range left without bookings (default RESERVED_CITIZENS). */
+  reserved?: number
 }
 
 export const CITY: CityCounts = { citizens: 100_000, reports: 1_000_000, appeals: 200_000, bookings: 500_000, ratings: 50_000 }
@@ -22,6 +24,11 @@ export const CITY_QUICK: CityCounts = { citizens: 20_000, reports: 100_000, appe
  * them (the no-show block, the one-per-service rule and the active cap must not interfere).
  */
 export const RESERVED_CITIZENS = 8_000
+
+/** Citizens 1…usable carry the seeded data; the reserved ones follow (at most half of all). */
+export function usableCitizens(n: CityCounts): number {
+  return Math.max(1, n.citizens - Math.min(n.reserved ?? RESERVED_CITIZENS, Math.floor(n.citizens / 2)))
+}
 
 /** SQL expression of the uuid of row `i` of a kind (prefix: 8 hex digits). */
 export const uuidOf = (prefix: string, i: string) => `('${prefix}-0000-4000-8000-' || lpad(to_hex(${i}), 12, '0'))::uuid`
@@ -67,7 +74,7 @@ export async function seedCity(db: SeedDb, n: CityCounts, now: Date, log: (s: st
     timings[name] = Math.round(performance.now() - t)
     log(`  ${name}: ${(timings[name] / 1000).toFixed(1)} s`)
   }
-  const usable = Math.max(1, n.citizens - Math.min(RESERVED_CITIZENS, Math.floor(n.citizens / 2)))
+  const usable = usableCitizens(n)
   // A citizen for row i, spread over the usable range.
   const citizenOf = (i: string, mult: number) => uuidOf('c0000000', `(1 + ((${i}::bigint * ${mult}) % ${usable}))`)
 
