@@ -305,7 +305,7 @@ describe('compressed request bodies are not inflated', () => {
     const bomb = gzipSync(multipart, { level: 9 })
     expect(bomb.length).toBeLessThan(1048576)
     const started = performance.now()
-    const res = await unchanged(() =>
+    const res = await unchanged(async () =>
       t.app.request('/api/reports/photos', {
         method: 'POST',
         headers: {
