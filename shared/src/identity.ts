@@ -36,6 +36,17 @@ export const PasswordChange = z.strictObject({
 export const AuthProviders = z.object({ wechat: z.boolean() })
 export type AuthProviders = z.infer<typeof AuthProviders>
 
+/** The page a WeChat JS-SDK config is signed for: its full URL; a #fragment is ignored. */
+export const WechatJsConfigQuery = z.object({ url: z.url({ protocol: /^https?$/ }).max(1000) })
+/** What `wx.config` needs besides the API list (the signature is valid for that page URL only). */
+export const WechatJsConfig = z.object({
+  appId: z.string(),
+  timestamp: z.number().int(),
+  nonceStr: z.string(),
+  signature: z.string().regex(/^[0-9a-f]{40}$/),
+})
+export type WechatJsConfig = z.infer<typeof WechatJsConfig>
+
 // ---------------------------------------------------------------- units
 
 /** Which kinds may sit under which: 支队 → 大队 → 中队 / 警务站 / 车管所. */

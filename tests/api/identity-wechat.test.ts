@@ -65,6 +65,9 @@ class FakeWechat {
       res.writeHead(404)
       res.end()
     })
+    // PGlite blocks the event loop for seconds while a test app is built: with Node's 5 s default,
+    // an idle keep-alive socket could be closed just as the next request reuses it (ECONNRESET).
+    this.server.keepAliveTimeout = 120_000
     await new Promise<void>((ok) => this.server.listen(0, '127.0.0.1', ok))
     this.base = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`
   }

@@ -21250,7 +21250,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    page?: number;
+                    cursor?: string;
                     pageSize?: number;
                     state?: ("submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn")[];
                     scope?: "open" | "closed" | "all";
@@ -21311,6 +21311,10 @@ export interface paths {
                             total: number;
                             /** @description More rows match than `total` (counted up to 10,000) */
                             totalCapped: boolean;
+                            /** @description The next page (`cursor=`), null on the last */
+                            nextCursor: string | null;
+                            /** @description The previous page (`cursor=`), null on the first */
+                            prevCursor: string | null;
                         };
                     };
                 };
@@ -21673,7 +21677,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    page?: number;
+                    cursor?: string;
                     pageSize?: number;
                     state?: ("submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn")[];
                     scope?: "open" | "closed" | "all";

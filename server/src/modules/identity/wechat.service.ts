@@ -24,7 +24,7 @@ const STATE_TTL_S = 600
 const PENDING_TTL_MS = 10 * 60_000
 const CALLBACK_PATH = '/api/auth/wechat/callback'
 
-type WechatConfig = NonNullable<Config['wechat']>
+export type WechatConfig = NonNullable<Config['wechat']>
 
 export function wechatConfig(ctx: Ctx): WechatConfig {
   const cfg = ctx.deps.config.wechat
@@ -75,23 +75,30 @@ interface TokenAnswer {
 
 export class WechatError extends Error {
   constructor(readonly reason: string) {
-    super(`WeChat sign-in failed: ${reason}`)
+    super(`WeChat API call failed: ${reason}`)
   }
 }
 
-/** GET /sns/oauth2/access_token: code → openid. WeChat answers errors as 200 with `errcode`. */
-export async function exchangeCode(cfg: WechatConfig, code: string): Promise<string> {
-  const url = `${cfg.apiBase}/sns/oauth2/access_token?appid=${encodeURIComponent(cfg.appId)}&secret=${encodeURIComponent(cfg.secret)}&code=${encodeURIComponent(code)}&grant_type=authorization_code`
-  let body: TokenAnswer
+/**
+ * GET on the WeChat API (5 s timeout). Its answer is JSON, sometimes labelled text/plain; errors
+ * come as HTTP 200 with `errcode`, which the caller checks.
+ */
+export async function wechatGet<T extends { errcode?: number }>(url: string): Promise<T> {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(5000) })
     if (!res.ok) throw new WechatError(`http_${res.status}`)
-    // The API sends JSON, sometimes labelled text/plain.
-    body = JSON.parse(await res.text()) as TokenAnswer
+    return JSON.parse(await res.text()) as T
   } catch (err) {
     if (err instanceof WechatError) throw err
     throw new WechatError('unreachable')
   }
+}
+
+/** GET /sns/oauth2/access_token: code → openid. */
+export async function exchangeCode(cfg: WechatConfig, code: string): Promise<string> {
+  const body = await wechatGet<TokenAnswer>(
+    `${cfg.apiBase}/sns/oauth2/access_token?appid=${encodeURIComponent(cfg.appId)}&secret=${encodeURIComponent(cfg.secret)}&code=${encodeURIComponent(code)}&grant_type=authorization_code`,
+  )
   if (body.errcode) throw new WechatError(`errcode_${body.errcode}`)
   // In "snapshot" mode (快照页) WeChat hands out a virtual openid that must not be bound.
   if (body.is_snapshotuser === 1) throw new WechatError('snapshot_user')
