@@ -59,7 +59,7 @@ for (const pkg of ['shared', 'server', 'web', 'tests']) check(`typecheck ${pkg}`
 check('lint (biome)', 'pnpm', ['exec', 'biome', 'check', '.'])
 const projects = ['unit', 'web', 'api-pglite', ...(process.env.TEST_DATABASE_URL ? ['api-pg'] : [])]
 if (!process.env.TEST_DATABASE_URL) console.log('\nTEST_DATABASE_URL is not set: API tests run on the embedded PGlite only.')
-if (check('build web', 'pnpm', ['--filter', '@tp/web', 'build'])) {
+if (check('build (web, server)', 'pnpm', ['build'])) {
   vitest('unit-web-api', projects)
   vitest('e2e', ['e2e'])
 } else {

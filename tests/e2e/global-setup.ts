@@ -20,11 +20,12 @@ async function freePort(): Promise<number> {
 
 /** Starts the real server (built web, embedded database, demo data) once for the e2e run. */
 export default async function setup(project: TestProject) {
-  if (!existsSync(join(ROOT, 'web/dist/index.html'))) throw new Error('web/dist is missing: run `pnpm build` before the e2e tests')
+  for (const built of ['web/dist/index.html', 'server/dist/main.mjs'])
+    if (!existsSync(join(ROOT, built))) throw new Error(`${built} is missing: run \`pnpm build\` before the e2e tests`)
   const dataDir = mkdtempSync(join(tmpdir(), 'tp-e2e-'))
   const port = await freePort()
-  // Run from server/ so `--import tsx` resolves from the server package.
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  // The production bundle, as `pnpm start` runs it.
+  const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', 'dist/main.mjs'], {
     cwd: join(ROOT, 'server'),
     env: { ...process.env, NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: '' },
     stdio: ['ignore', 'inherit', 'inherit'],
