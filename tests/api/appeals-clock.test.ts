@@ -2,7 +2,7 @@ import { runReminders } from '@tp/server/modules/appeals/jobs'
 import { staff } from '@tp/server/modules/identity/identity.tables'
 import { systemCtx } from '@tp/server/platform/context'
 import { notifications } from '@tp/server/platform/platform.tables'
-import { and, eq, like } from 'drizzle-orm'
+import { and, asc, eq, like } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TestApp } from '../support/app'
 import { type Client, citizen, staffUser } from '../support/client'
@@ -46,6 +46,7 @@ const keysFor = async (recipientId: string, appealNumber: string) =>
       .select()
       .from(notifications)
       .where(and(eq(notifications.recipientId, recipientId), like(notifications.messageKey, 'appeals.notify.%')))
+      .orderBy(asc(notifications.createdAt))
   )
     .filter((n) => (n.params as { number?: string }).number === appealNumber)
     .map((n) => `${n.messageKey}:${(n.params as { percent?: number }).percent ?? ''}`)

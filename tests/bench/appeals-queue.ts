@@ -92,12 +92,20 @@ try {
   portal = await startServer('portal', 'src/main.ts', { DATABASE_URL: bench.url, SEED_DEMO: 'false', LOG_LEVEL: 'warn', TRUST_PROXY: 'true' })
   log(`portal up in ${portal.coldStartMs} ms`)
   const plate = '川A00123'
+  // Page 100 by keyset: follow nextCursor 99 times (the console does the same, page by page).
+  let deepCursor = ''
+  for (let i = 1; i < 100; i++) {
+    const res = await fetch(`${portal.url}/api/console/appeals?sort=due${deepCursor ? `&cursor=${deepCursor}` : ''}`, { headers })
+    const body = (await res.json()) as { nextCursor: string | null }
+    if (res.status !== 200 || !body.nextCursor) throw new Error(`walking to page 100 stopped at page ${i}: ${res.status}`)
+    deepCursor = body.nextCursor
+  }
   const scenarios = [
     { key: 'queue', title: 'open cases by due date (page 1, 20 rows)', path: '/api/console/appeals?sort=due' },
     { key: 'overdue', title: 'overdue filter', path: '/api/console/appeals?due=overdue&sort=due' },
     { key: 'search', title: 'search by plate (all states)', path: `/api/console/appeals?q=${encodeURIComponent(plate)}&scope=all` },
     { key: 'counts', title: 'dashboard counts (overdue, due soon, …)', path: '/api/console/appeals/counts' },
-    { key: 'deep', title: 'open cases, page 100', path: '/api/console/appeals?sort=due&page=100' },
+    { key: 'deep', title: 'open cases, page 100 (keyset cursor)', path: `/api/console/appeals?sort=due&cursor=${deepCursor}` },
     { key: 'closed', title: 'closed cases, newest first', path: '/api/console/appeals?scope=closed&sort=-submitted' },
   ]
   const results: Record<string, LoadResult & { title: string; bytes: number }> = {}

@@ -307,7 +307,8 @@ export const MyAppealItem = z.object({
 const csv = <T extends z.ZodType>(item: T) => z.preprocess((v) => (typeof v === 'string' ? v.split(',').filter(Boolean) : v), z.array(item).max(20)).optional()
 
 export const QueueQuery = z.object({
-  page: z.coerce.number().int().min(1).max(10_000).default(1),
+  /** Keyset position from a previous answer's `nextCursor` / `prevCursor` (opaque); none: the first page. */
+  cursor: z.string().max(300).optional(),
   pageSize: z.coerce.number().int().min(1).max(200).default(20),
   state: csv(AppealState),
   /** 'open' (default), 'all', or 'closed' when no explicit states are given. */

@@ -89,6 +89,8 @@ const routes = createRouter()
             items: z.array(AppealListItem),
             total: z.number().int(),
             totalCapped: z.boolean().describe('More rows match than `total` (counted up to 10,000)'),
+            nextCursor: z.string().nullable().describe('The next page (`cursor=`), null on the last'),
+            prevCursor: z.string().nullable().describe('The previous page (`cursor=`), null on the first'),
           }),
         ),
       },

@@ -31,7 +31,7 @@ const counts = { open: 3, overdue: 1, dueSoon: 2, awaitingAcceptance: 0, pending
 
 async function setup() {
   const mock = mockApi((method, path) => {
-    if (path === '/api/console/appeals') return answer({ items: [row(1, { dueStatus: 'overdue' }), row(2), row(3)], total: 3, totalCapped: false })
+    if (path === '/api/console/appeals') return answer({ items: [row(1, { dueStatus: 'overdue' }), row(2), row(3)], total: 3, totalCapped: false, nextCursor: null, prevCursor: null })
     if (path === '/api/console/appeals/counts') return answer(counts)
     if (path === '/api/console/appeals/reviewers') return answer({ items: [] })
     if (path === '/api/console/units') return answer({ items: [] })
@@ -64,7 +64,10 @@ describe('the appeals queue', { timeout: 60_000 }, () => {
 
   it('asks for the open cases sorted by due date and shows the overdue and due-soon counts', async () => {
     const { w, mock } = await setup()
-    expect(mock.calls('GET', '/api/console/appeals')[0]!.init.params.query).toMatchObject({ sort: 'due', page: 1 })
+    const first = mock.calls('GET', '/api/console/appeals')[0]!.init.params.query
+    // The first page: no keyset cursor.
+    expect(first).toMatchObject({ sort: 'due', pageSize: 20 })
+    expect(first).not.toHaveProperty('cursor')
     expect(w.find('[data-test="chip-overdue"]').text()).toBe('超期 1')
     expect(w.find('[data-test="chip-soon"]').text()).toBe('临期 2')
     expect(w.findAll('[data-test="row-number"]').map((r) => r.text())).toEqual(['SS20260301000001', 'SS20260301000002', 'SS20260301000003'])
