@@ -31,7 +31,8 @@ const counts = { open: 3, overdue: 1, dueSoon: 2, awaitingAcceptance: 0, pending
 
 async function setup() {
   const mock = mockApi((method, path) => {
-    if (path === '/api/console/appeals') return answer({ items: [row(1, { dueStatus: 'overdue' }), row(2), row(3)], total: 3, totalCapped: false, nextCursor: null, prevCursor: null })
+    if (path === '/api/console/appeals')
+      return answer({ items: [row(1, { dueStatus: 'overdue' }), row(2), row(3)], total: 3, totalCapped: false, nextCursor: null, prevCursor: null })
     if (path === '/api/console/appeals/counts') return answer(counts)
     if (path === '/api/console/appeals/reviewers') return answer({ items: [] })
     if (path === '/api/console/units') return answer({ items: [] })
