@@ -6,6 +6,7 @@ import enUS from 'vant/es/locale/lang/en-US'
 import zhCN from 'vant/es/locale/lang/zh-CN'
 import { createApp, watch } from 'vue'
 import { setUnauthorizedHandler } from '@/api/client'
+import { setupWechat } from '@/composables/useWechat'
 import { createAppI18n } from '@/i18n'
 import citizenMessages from '@/i18n/messages/citizen'
 import commonMessages from '@/i18n/messages/common'
@@ -43,6 +44,9 @@ watch(
   (locale) => Locale.use(locale === 'en' ? 'en-US' : 'zh-CN', locale === 'en' ? enUS : zhCN),
   { immediate: true },
 )
+
+// Inside WeChat: location and photos through the JS-SDK when the server signs its config.
+setupWechat(router)
 
 app.use(router)
 app.mount('#app')

@@ -1,11 +1,17 @@
 import { readonly, ref } from 'vue'
+import type { Router } from 'vue-router'
+import { api } from '@/api/client'
 
 /**
  * WeChat awareness for the citizen H5. Detects the WeChat webview and the mini-program `web-view`;
- * uses the WeChat JS-SDK for location and photos only when it has been configured (signature from
- * the server, via `configureWechat`), and otherwise the browser's own APIs, which also work inside
+ * inside WeChat, `setupWechat` loads the JS-SDK and configures it with a server-signed config
+ * (GET /api/wechat/js-config), and location and photos then go through it. Whenever it is not
+ * configured, not there or failing, the browser's own APIs are used, which also work inside
  * WeChat. Coordinates are WGS-84 in both cases.
  */
+
+/** jweixin served from the portal's own origin (the CSP allows only 'self' scripts). */
+const SDK_URL = (import.meta.env.VITE_WECHAT_JSSDK_URL as string | undefined) || '/wechat/jweixin-1.6.0.js'
 
 interface WxConfig {
   appId: string
@@ -52,8 +58,13 @@ export function isMiniProgram(ua: string = typeof navigator === 'undefined' ? ''
 
 const sdkReady = ref(false)
 
+const scripts = new Map<string, Promise<void>>()
+
+/** Loads a script once (a failed load is not retried: the browser APIs serve meanwhile). */
 function loadScript(src: string): Promise<void> {
-  return new Promise((resolve, reject) => {
+  const loaded = scripts.get(src)
+  if (loaded) return loaded
+  const loading = new Promise<void>((resolve, reject) => {
     const s = document.createElement('script')
     s.src = src
     s.async = true
@@ -61,6 +72,8 @@ function loadScript(src: string): Promise<void> {
     s.onerror = () => reject(new Error(`failed to load ${src}`))
     document.head.appendChild(s)
   })
+  scripts.set(src, loading)
+  return loading
 }
 
 /**
@@ -68,8 +81,9 @@ function loadScript(src: string): Promise<void> {
  * (serve a copy of jweixin from the portal's own origin). Resolves false when anything fails; the
  * browser APIs are then used.
  */
-export async function configureWechat(config: WxConfig, sdkUrl = '/wechat/jweixin-1.6.0.js'): Promise<boolean> {
+export async function configureWechat(config: WxConfig, sdkUrl = SDK_URL): Promise<boolean> {
   if (!isWechat()) return false
+  sdkReady.value = false
   try {
     if (!window.wx) await loadScript(sdkUrl)
     const wx = window.wx
@@ -85,6 +99,27 @@ export async function configureWechat(config: WxConfig, sdkUrl = '/wechat/jweixi
   } catch {
     return false
   }
+}
+
+const pageUrl = () => location.href.split('#')[0] as string
+
+/**
+ * Inside WeChat: signs and configures the JS-SDK for the page, once per URL that WeChat checks —
+ * iOS checks the URL the H5 was entered with, Android the current one (so again after each
+ * navigation there). Not in WeChat, or WeChat not configured on the server: nothing happens.
+ */
+export function setupWechat(router: Router): void {
+  if (!isWechat()) return
+  const entryUrl = pageUrl()
+  const ios = /iPhone|iPad|iPod/i.test(navigator.userAgent)
+  let signedFor = ''
+  router.afterEach(async () => {
+    const url = ios ? entryUrl : pageUrl()
+    if (url === signedFor) return
+    signedFor = url
+    const { data } = await api.GET('/api/wechat/js-config', { params: { query: { url } } }).catch(() => ({ data: undefined }))
+    if (data && signedFor === url) await configureWechat(data)
+  })
 }
 
 export interface GeoPoint {
@@ -103,19 +138,24 @@ export class LocationError extends Error {
   }
 }
 
+/** Through the JS-SDK when it is ready (the browser's location if WeChat fails), else the browser's. */
 export function getLocation(options: { timeoutMs?: number } = {}): Promise<GeoPoint> {
-  const timeout = options.timeoutMs ?? 10_000
   const wx = window.wx
   if (sdkReady.value && wx) {
     return new Promise((resolve, reject) =>
       wx.getLocation({
         type: 'wgs84',
         success: (r) => resolve({ lat: r.latitude, lng: r.longitude, accuracy: r.accuracy ?? null, source: 'wechat' }),
-        fail: () => reject(new LocationError('unavailable')),
+        fail: () => browserLocation(options).then(resolve, reject),
         cancel: () => reject(new LocationError('cancelled')),
       }),
     )
   }
+  return browserLocation(options)
+}
+
+function browserLocation(options: { timeoutMs?: number }): Promise<GeoPoint> {
+  const timeout = options.timeoutMs ?? 10_000
   if (typeof navigator === 'undefined' || !navigator.geolocation) return Promise.reject(new LocationError('unsupported'))
   return new Promise((resolve, reject) =>
     navigator.geolocation.getCurrentPosition(
@@ -156,11 +196,15 @@ export function choosePhotos(max = 9, options: { camera?: boolean } = {}): Promi
           )
           resolve(files.filter((f): f is File => f !== null))
         },
-        fail: () => resolve([]),
+        fail: () => browserPhotos(max, options).then(resolve),
         cancel: () => resolve([]),
       }),
     )
   }
+  return browserPhotos(max, options)
+}
+
+function browserPhotos(max: number, options: { camera?: boolean }): Promise<File[]> {
   return new Promise((resolve) => {
     const input = document.createElement('input')
     input.type = 'file'
