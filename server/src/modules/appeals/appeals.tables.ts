@@ -44,6 +44,18 @@ export const tickets = pgTable(
   (t) => [index('tickets_plate_idx').on(t.plate, t.occurredAt), index('tickets_unit_idx').on(t.unitId, t.occurredAt)],
 )
 
+/**
+ * An admin's settings for an appeal type (clock policy and the citation shown to citizens),
+ * over the defaults in shared/src/appeals/config.ts. New appeals snapshot the policy at filing.
+ */
+export const appealTypeSettings = pgTable('appeal_type_settings', {
+  key: text('key').primaryKey(),
+  clock: jsonb('clock').$type<AppealClock>().notNull(),
+  citation: jsonb('citation').$type<{ 'zh-CN': string; en: string }>().notNull(),
+  updatedBy: uuid('updated_by').references(() => staff.id),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+})
+
 /** One applied import (a file from the console or a batch from the police system). */
 export const ticketImports = pgTable(
   'ticket_imports',
