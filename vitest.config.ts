@@ -25,6 +25,7 @@ export default defineConfig({
           name: 'api-pglite',
           include: api,
           env: { TEST_DB: 'pglite' },
+          globalSetup: ['tests/support/global-setup-pglite.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import { PGlite } from '@electric-sql/pglite'
 import { type Database, openDatabase } from '@tp/server/platform/db'
 import postgres from 'postgres'
 import { inject } from 'vitest'
@@ -19,12 +21,16 @@ export function withDatabase(url: string, name: string): string {
 }
 
 /**
- * A fresh, migrated database for one test file: an in-memory PGlite, or on PostgreSQL a new
- * database cloned from the run's migrated template (see global-setup.ts). Dropped on close.
+ * A fresh, migrated database for one test file: an in-memory PGlite loaded from the run's migrated
+ * data directory (global-setup-pglite.ts), or on PostgreSQL a new database cloned from the run's
+ * migrated template (global-setup.ts). Dropped on close.
  */
 export async function freshDatabase(): Promise<Database & { url?: string }> {
   if (TEST_DB === 'pglite') {
-    const db = await openDatabase({})
+    const template = inject('pgliteTemplate')
+    if (!template) throw new Error('no migrated data directory: the api-pglite global setup did not run')
+    const db = await openDatabase({ pglite: await PGlite.create({ loadDataDir: new Blob([readFileSync(template)]) }) })
+    // Cheap when nothing is pending; keeps a file correct if the migrations changed since setup.
     await db.migrate()
     return db
   }
