@@ -16,7 +16,7 @@ import { join } from 'node:path'
 import { seedDemo } from '@tp/server/seed'
 import postgres from 'postgres'
 import { benchDeps, createBenchDatabase, insertSessions, makeSessions, openPostgres } from './db'
-import { type LoadResult, load, ROOT, startServer } from './lib'
+import { buildServer, type LoadResult, load, ROOT, type Server, startPortal } from './lib'
 
 const N = Number(process.env.APPEALS ?? 200_000)
 const DURATION = Number(process.env.DURATION ?? 10)
@@ -27,7 +27,7 @@ const log = (...a: unknown[]) => console.log(new Date().toISOString().slice(11, 
 const bench = await createBenchDatabase()
 log(`database ${bench.name}`)
 const dataDir = mkdtempSync(join(tmpdir(), 'tp-bench-appeals-'))
-let portal: Awaited<ReturnType<typeof startServer>> | null = null
+let portal: Server | null = null
 const sql = postgres(bench.url, { max: 4, onnotice: () => {} })
 try {
   const database = await openPostgres(bench.url)
@@ -89,7 +89,8 @@ try {
   await insertSessions((s, p) => sql.unsafe(s, p as never[]), 'staff', [session!])
   const headers = { cookie: session!.cookie }
 
-  portal = await startServer('portal', 'src/main.ts', { DATABASE_URL: bench.url, SEED_DEMO: 'false', LOG_LEVEL: 'warn', TRUST_PROXY: 'true' })
+  buildServer()
+  portal = await startPortal('portal', { DATABASE_URL: bench.url, SEED_DEMO: 'false', LOG_LEVEL: 'warn', TRUST_PROXY: 'true' })
   log(`portal up in ${portal.coldStartMs} ms`)
   const plate = '川A00123'
   // Page 100 by keyset: follow nextCursor 99 times (the console does the same, page by page).

@@ -18,7 +18,7 @@ import { systemCtx } from '@tp/server/platform/context'
 import autocannon from 'autocannon'
 import postgres from 'postgres'
 import { benchDeps, createBenchDatabase, insertSessions, makeSessions, openPostgres } from './db'
-import { percentile, ROOT, startServer } from './lib'
+import { buildServer, percentile, ROOT, type Server, startPortal } from './lib'
 
 const BOOKINGS = Number(process.env.BENCH_BOOKINGS ?? 500_000)
 const CONTENDERS = Number(process.env.BENCH_CONTENDERS ?? 5_000)
@@ -29,7 +29,7 @@ const log = (...a: unknown[]) => console.log(new Date().toISOString().slice(11, 
 const db = await createBenchDatabase()
 const dataDir = mkdtempSync(join(tmpdir(), 'tp-bench-bk-'))
 const sql = postgres(db.url, { max: 2, onnotice: () => {} })
-let server: Awaited<ReturnType<typeof startServer>> | null = null
+let server: Server | null = null
 const out: Record<string, unknown> = { bookings: BOOKINGS, contenders: CONTENDERS }
 
 try {
@@ -78,7 +78,8 @@ try {
   out.bulkLoadSeconds = Math.round((performance.now() - t0) / 100) / 10
   log('bookings in database', total)
 
-  server = await startServer('bookings', join(ROOT, 'server/src/main.ts'), {
+  buildServer()
+  server = await startPortal('bookings', {
     DATABASE_URL: db.url,
     SEED_DEMO: 'false',
     DATA_DIR: dataDir,

@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import http from 'node:http'
 import { createServer } from 'node:net'
 import { join, resolve } from 'node:path'
@@ -38,6 +38,21 @@ export interface StartOptions {
   stdout?: boolean
   /** Plain JavaScript entry: run with node alone (no tsx). */
   plain?: boolean
+}
+
+/** The portal's production entry: the server bundle that `pnpm start` runs with plain node. */
+export const PORTAL_ENTRY = join(ROOT, 'server/dist/main.mjs')
+
+/** Builds the server bundle (`pnpm --filter @tp/server build`); its size and build time. */
+export function buildServer(): { kb: number; ms: number } {
+  const t = performance.now()
+  execFileSync('pnpm', ['--filter', '@tp/server', 'build'], { cwd: ROOT, stdio: 'ignore' })
+  return { kb: Math.round(statSync(PORTAL_ENTRY).size / 1024), ms: Math.round(performance.now() - t) }
+}
+
+/** Starts the portal as in production (the bundle, plain node) and waits for its first 200. */
+export function startPortal(name: string, env: Record<string, string>, opts: Omit<StartOptions, 'plain'> = {}): Promise<Server> {
+  return startServer(name, PORTAL_ENTRY, env, '/api/health', { ...opts, plain: true })
 }
 
 /** Starts a TypeScript entry point (from the server package, so tsx resolves) and waits for its first 200. */

@@ -23,12 +23,12 @@ import { openDatabase } from '@tp/server/platform/db'
 import { seedDemo } from '@tp/server/seed'
 import { sql as dsql } from 'drizzle-orm'
 import postgres from 'postgres'
-import { bundleServer } from './bundle'
 import { captureScenarios, normalise } from './capture'
 import { SCENARIO_SQL } from './ceiling-sql'
 import { analyzeAll, benchDeps, createBenchDatabase, makeSessions, openPostgres, pgSeedDb, sessionsSql } from './db'
 import { CALLING_WINDOWS, CONTENTION_ATTEMPTS, CONTENTION_PLACES, createFixtures, type Fixtures, resetWaitingTickets } from './fixtures'
 import {
+  buildServer,
   firstLoadSize,
   type LoadResult,
   load,
@@ -39,6 +39,7 @@ import {
   type SseClient,
   send,
   sseClient,
+  startPortal,
   startServer,
   summariseProfile,
   withRss,
@@ -129,12 +130,14 @@ process.on('SIGINT', () => void cleanup().finally(() => process.exit(130)))
 const portalEnv = (url: string) => ({ DATABASE_URL: url, TRUST_PROXY: 'true', SEED_DEMO: 'false', LOG_LEVEL: 'warn' })
 
 try {
-  // Web build (bundle sizes, Lighthouse)
+  // The portal as `pnpm start` runs it: the built web (bundle sizes, Lighthouse) and the server bundle.
   const dist = join(ROOT, 'web/dist')
   if (!existsSync(join(dist, '.vite/manifest.json'))) {
-    log('web/dist missing: building the web (pnpm build)')
-    execFileSync('pnpm', ['build'], { cwd: ROOT, stdio: 'inherit' })
+    log('web/dist missing: building the web')
+    execFileSync('pnpm', ['--filter', '@tp/web', 'build'], { cwd: ROOT, stdio: 'inherit' })
   }
+  const serverBuild = buildServer()
+  log(`server bundle ${serverBuild.kb} KB built in ${serverBuild.ms} ms`)
 
   // 1. Database
   const bench = await createBenchDatabase()
@@ -196,7 +199,7 @@ try {
   await resetWaitingTickets(sql, f, 20)
 
   // 2. Servers
-  const portal = await startServer('portal', 'src/main.ts', portalEnv(bench.url))
+  const portal = await startPortal('portal', portalEnv(bench.url))
   servers.push(portal)
   const ceiling = await startServer('ceiling', 'bench/ceiling.ts', { DATABASE_URL: bench.url }, '/hello', { cwd: join(ROOT, 'tests') })
   servers.push(ceiling)
@@ -208,23 +211,7 @@ try {
     met: portal.coldStartMs < BUDGET.coldStart.pg,
   })
 
-  // The same server bundled (esbuild, no tsx at run time): what a build step would change.
-  let bundled: Awaited<ReturnType<typeof bundleServer>> | null = null
-  try {
-    bundled = await bundleServer()
-    const b = await startServer('portal-bundled', bundled.entry, portalEnv(bench.url), '/api/health', { plain: true })
-    const idle = b.rssMb()
-    await b.stop()
-    extra.push({
-      label: 'Cold start to first 200, PostgreSQL, bundled server (esbuild, no tsx)',
-      value: `${b.coldStartMs} ms (idle RSS ${idle} MB, bundle ${bundled.kb} KB built in ${bundled.ms} ms; tsx portal idle RSS ${portal.rssMb()} MB)`,
-      budget: `< ${BUDGET.coldStart.pg} ms`,
-      met: b.coldStartMs < BUDGET.coldStart.pg,
-    })
-    results.bundled = { ...bundled, coldStartMs: b.coldStartMs, idleRssMb: idle }
-  } catch (err) {
-    extra.push({ label: 'Bundled server (esbuild)', value: `failed: ${String(err).slice(0, 200)}` })
-  }
+  results.serverBundle = { ...serverBuild, idleRssMb: portal.rssMb() }
 
   const warm = async (url: string, request: (i: number) => Req) => {
     await load({ url, connections: CFG.connections, durationSec: CFG.warmupSec, request })
@@ -447,7 +434,7 @@ try {
 
   // Two portal processes on one PostgreSQL
   if (!SKIP.has('two')) {
-    const second = await startServer('portal-b', 'src/main.ts', portalEnv(bench.url))
+    const second = await startPortal('portal-b', portalEnv(bench.url))
     servers.push(second)
     const read = SCENARIOS[0] as Scenario
     // Both processes warm (B has just started: its JIT and caches are cold).
@@ -544,9 +531,7 @@ try {
       const profDir = join(ART, 'profile')
       rmSync(profDir, { recursive: true, force: true })
       mkdirSync(profDir, { recursive: true })
-      const prof = await startServer('portal-profiled', 'src/main.ts', portalEnv(bench.url), '/api/health', {
-        nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
-      })
+      const prof = await startPortal('portal-profiled', portalEnv(bench.url), { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] })
       servers.push(prof)
       await warm(prof.url, (i) => worst.portal(f, i, 'prof-warm'))
       const loadStart = performance.now()
@@ -605,7 +590,7 @@ try {
       await exec(sessionsSql('citizen', people))
       await database.close()
       const prepMs = Math.round(performance.now() - t)
-      const embedded = await startServer('portal-pglite', 'src/main.ts', { DATA_DIR: dir, SEED_DEMO: 'false', TRUST_PROXY: 'true', DATABASE_URL: '' })
+      const embedded = await startPortal('portal-pglite', { DATA_DIR: dir, SEED_DEMO: 'false', TRUST_PROXY: 'true', DATABASE_URL: '' })
       servers.push(embedded)
       log(`PGlite portal up in ${embedded.coldStartMs} ms (data prepared in ${(prepMs / 1000).toFixed(1)} s)`)
       const read = SCENARIOS[0] as Scenario
@@ -639,18 +624,6 @@ try {
       })
       await embedded.stop()
       servers.splice(servers.indexOf(embedded), 1)
-      if (bundled) {
-        const b = await startServer('portal-pglite-bundled', bundled.entry, { DATA_DIR: dir, SEED_DEMO: 'false', DATABASE_URL: '' }, '/api/health', {
-          plain: true,
-        })
-        await b.stop()
-        extra.push({
-          label: 'Cold start to first 200, PGlite, bundled server (esbuild, no tsx)',
-          value: `${b.coldStartMs} ms`,
-          budget: `< ${BUDGET.coldStart.pglite} ms`,
-          met: b.coldStartMs < BUDGET.coldStart.pglite,
-        })
-      }
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
