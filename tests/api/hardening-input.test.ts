@@ -147,3 +147,31 @@ describe('Open311 while the database is away', () => {
     await deps.bus.close().catch(() => {})
   })
 })
+
+describe('CSRF on citizen writes', () => {
+  it('refuses a citizen creating a report, an appeal or a booking without the CSRF token (403), creating nothing', async () => {
+    const c = await client().signInCitizen('13600029001')
+    // The same cookie, sent by a page on another site that cannot read the token.
+    const raw = new Client(t, c.ip)
+    raw.cookie = c.cookie
+    const reportsBefore = Number((await t.deps.database.db.select({ n: count() }).from(reports))[0]?.n)
+    const appeal = new FormData()
+    appeal.append('decisionNo', '12345678901234567')
+    appeal.append('statement', '抓拍照片中的车辆不是我的车，号牌尾号识别错误，请核实。')
+    const refused = [
+      await raw.post('/api/reports', REPORT),
+      await raw.post('/api/reports', REPORT, { 'x-csrf-token': 'not-the-token' }),
+      // A plain HTML form post (no preflight) with the report as text.
+      await raw.request('POST', '/api/reports', JSON.stringify(REPORT), { 'content-type': 'text/plain' }),
+      await raw.post('/api/appeals', appeal),
+      await raw.post('/api/bookings', { slotId: '00000000-0000-4000-8000-000000000000', name: '张三', idNumber: '11010519491231002X' }),
+    ]
+    for (const r of refused) {
+      expect(r.status, JSON.stringify(r.body)).toBe(403)
+      expect(r.body.error.code).toBe('csrf_failed')
+    }
+    expect(Number((await t.deps.database.db.select({ n: count() }).from(reports))[0]?.n)).toBe(reportsBefore)
+    // The control: with its token the same citizen's report is created.
+    expect((await c.post('/api/reports', REPORT)).status).toBe(201)
+  })
+})

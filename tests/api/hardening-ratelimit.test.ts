@@ -70,6 +70,7 @@ async function signedInCitizen(phone: string) {
 function expect429(res: Res, code = 'rate_limited') {
   expect(res.status, JSON.stringify(res.body)).toBe(429)
   expect(res.body.error.code).toBe(code)
+  expect(res.body.error.message).toMatch(/\w/)
   const retry = Number(res.headers.get('retry-after'))
   expect(retry).toBeGreaterThan(0)
   expect(retry).toBeLessThanOrEqual(3600)
@@ -184,6 +185,28 @@ describe('submissions, across two instances', () => {
     expect429(await pick(0).post('/api/appeals', form()))
     expect(await dbCount('appeal-file:citizen:')).toBe(RATE_LIMITS.appealFile.perAccount.max + 1)
   })
+
+  it(`caps appeal filings per address (${RATE_LIMITS.appealFile.perIp.max} an hour) across accounts, before parsing the upload`, async () => {
+    const ip = freshIp()
+    const { perIp, perAccount } = RATE_LIMITS.appealFile
+    const users: Client[] = []
+    for (let i = 0; i < Math.ceil(perIp.max / perAccount.max) + 1; i++) {
+      const c = new Client(i % 2 ? a : b, freshIp())
+      await c.signInCitizen(`136000071${String(i).padStart(2, '0')}`)
+      users.push(Object.assign(new Client(i % 2 ? a : b, ip), { cookie: c.cookie, csrf: c.csrf }))
+    }
+    const form = () => {
+      const f = new FormData()
+      f.append('decisionNo', '1')
+      f.append('evidence', new File([Buffer.alloc(1024)], 'a.bin'))
+      return f
+    }
+    for (let i = 0; i < perIp.max; i++) expect((await users[i % users.length]!.post('/api/appeals', form())).status).toBe(400)
+    // A fresh account from the same address is refused too: the address is what is limited.
+    const retry = expect429(await users.at(-1)!.post('/api/appeals', form()))
+    expect(retry).toBe(WINDOW_LEFT)
+    expect(await dbCount(`appeal-file:ip:${ip}`)).toBe(perIp.max + 1)
+  }, 180_000)
 
   it(`caps booking attempts per account (${RATE_LIMITS.bookingCreate.perAccount.max} an hour)`, async () => {
     const pick = await signedInCitizen('13600008001')
