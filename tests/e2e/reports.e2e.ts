@@ -94,7 +94,9 @@ describe('road report journey', () => {
     const row = dispatcher.locator('[data-test="row-number"]', { hasText: number })
     await row.waitFor({ timeout: 15_000 })
     const seenAfterMs = Date.now() - submittedAt
-    console.log(`e2e: report ${number} on the dispatcher's screen ${seenAfterMs} ms after the citizen's submit returned (SSE + reload of the list)`)
+    console.log(
+      `SSE latency submit→dispatcher: ${seenAfterMs} ms (report ${number} on the open console after the citizen's submit returned: SSE + reload of the list)`,
+    )
     expect(seenAfterMs).toBeLessThan(10_000)
     await screenshot(dispatcher, 'reports-console-new-report')
     await row.click()

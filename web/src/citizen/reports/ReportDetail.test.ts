@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import { testI18n } from '@/i18n/testing'
 import ReportDetail from './ReportDetail.vue'
-import { answer, FakeEventSource, mockApi, reportsMessages } from './test-helpers'
+import { answer, FakeEventSource, kinds, mockApi, reportsMessages } from './test-helpers'
 
 const base = {
   id: 'r1',
@@ -71,6 +71,7 @@ async function setup(report: Record<string, unknown>) {
   let current = report
   const api = mockApi((method, path, init) => {
     if (method === 'GET' && path === '/api/reports/{id}') return answer(current)
+    if (method === 'GET' && path === '/api/reports/kinds') return answer({ items: kinds })
     if (method === 'POST' && path === '/api/reports/{id}/rate') {
       const body = (init as { body: { score: number; comment?: string } }).body
       current = {

@@ -1,7 +1,6 @@
 /** Citizen H5: road reports (t('reports.…')). Chinese first. Notification texts live under `notify`. */
 const zh = {
   title: { new: '路况上报', list: '我的上报', detail: '上报详情' },
-  kind: { congestion: '拥堵上报', zombie_car: '僵尸车举报', hazard: '道路隐患' },
   state: {
     submitted: '已提交',
     accepted: '已受理',
@@ -56,6 +55,7 @@ const zh = {
     public_notice: '公告期满',
   },
   form: {
+    kind: '类型',
     location: '位置',
     locationPlaceholder: '请选择上报位置',
     locationRequired: '请选择位置',
@@ -152,6 +152,7 @@ const zh = {
     rated: '感谢您的评价',
     yourRating: '您的评价',
     mergedInto: '已合并到上报 {number}',
+    mergedMeToo: '已合并到上报 {number}，您已计入“我也遇到”，将同步收到处理进度',
     noticeDue: '限期驶离至 {date}',
     publicNoticeEnds: '公告期至 {date}',
     notFound: '未找到该上报',
@@ -184,7 +185,6 @@ const zh = {
 
 const en: typeof zh = {
   title: { new: 'Report a road issue', list: 'My reports', detail: 'Report' },
-  kind: { congestion: 'Congestion', zombie_car: 'Zombie car', hazard: 'Road hazard' },
   state: {
     submitted: 'Submitted',
     accepted: 'Accepted',
@@ -239,6 +239,7 @@ const en: typeof zh = {
     public_notice: 'Public notice ends',
   },
   form: {
+    kind: 'Kind',
     location: 'Location',
     locationPlaceholder: 'Choose the location',
     locationRequired: 'Choose a location',
@@ -328,6 +329,7 @@ const en: typeof zh = {
     rated: 'Thank you for your rating',
     yourRating: 'Your rating',
     mergedInto: 'Merged into report {number}',
+    mergedMeToo: 'Merged into report {number}; you count as “me too” there and get its progress',
     noticeDue: 'Notice to move until {date}',
     publicNoticeEnds: 'Public notice until {date}',
     notFound: 'Report not found',

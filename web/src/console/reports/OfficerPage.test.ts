@@ -2,7 +2,7 @@ import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import { testI18n } from '@/i18n/testing'
-import { answer, FakeEventSource, mockApi } from '../../citizen/reports/test-helpers'
+import { answer, FakeEventSource, kinds, mockApi } from '../../citizen/reports/test-helpers'
 import consoleReports from './i18n'
 import OfficerPage from './OfficerPage.vue'
 
@@ -54,6 +54,7 @@ describe('officer view', () => {
     const api = mockApi((method, path) => {
       if (method === 'GET' && path === '/api/console/reports') return answer({ items: [report], nextCursor: null })
       if (method === 'GET' && path === '/api/console/reports/{id}') return answer(report)
+      if (method === 'GET' && path === '/api/console/report-kinds') return answer({ items: kinds })
       if (method === 'POST' && path === '/api/console/reports/{id}/actions') return answer({ ...report, state: 'on_scene', actions: [] })
       throw new Error(`unexpected ${method} ${path}`)
     })

@@ -35,6 +35,7 @@ const row = (n: number, over: Partial<Record<string, unknown>> = {}) => ({
   ...over,
 })
 
+const UNIT = '00000000-0000-4000-8000-0000000000aa'
 const mounted: { unmount(): void }[] = []
 
 async function setup(path = '/reports') {
@@ -55,7 +56,8 @@ async function setup(path = '/reports') {
     if (method === 'GET' && path === '/api/console/reports/counts')
       return answer({ open: items.length, submitted: items.length, overdue: 1, dueSoon: 1, mine: 0, today: items.length })
     if (method === 'GET' && path === '/api/console/grids') return answer({ items: [] })
-    if (method === 'GET' && path === '/api/reports/kinds') return answer({ items: kinds })
+    if (method === 'GET' && path === '/api/console/report-kinds') return answer({ items: kinds })
+    if (method === 'GET' && path === '/api/console/units') return answer({ items: [{ id: UNIT, name: '城区一大队' }] })
     if (method === 'POST' && path === '/api/console/reports/merge') return answer({ merged: 1, intoId: row(1).id })
     throw new Error(`unexpected ${method} ${path}`)
   })
@@ -116,6 +118,14 @@ describe('live queue', { timeout: 30_000 }, () => {
     const { api } = await setup('/reports?overdue=true')
     const last = api.calls('GET', '/api/console/reports').at(-1)
     expect((last!.init as { params: { query: Record<string, unknown> } }).params.query).toMatchObject({ overdue: 'true', stateType: 'open' })
+    api.restore()
+  })
+
+  it('names kinds from the configuration and offers the units in scope as a filter', async () => {
+    const { w, api } = await setup()
+    expect(w.find('[data-test="queue-table"]').text()).toContain('拥堵')
+    expect(w.find('[data-test="filter-unit"]').exists()).toBe(true)
+    expect(api.calls('GET', '/api/console/units')).toHaveLength(1)
     api.restore()
   })
 })

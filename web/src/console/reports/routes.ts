@@ -2,7 +2,7 @@ import { Connection, MapLocation } from '@element-plus/icons-vue'
 import type { RouteRecordRaw } from 'vue-router'
 import type { ConsoleFeature } from '../layout/registry'
 
-/** Road reports: live queue, officer view, grids, statistics, Open311 keys. */
+/** Road reports: live queue, officer view, grids, statistics, kinds, Open311 keys. */
 export default {
   routes: [
     {
@@ -31,6 +31,12 @@ export default {
       meta: { titleKey: 'reports.menu.stats', roles: ['dispatcher', 'unit_head', 'admin'] },
     },
     {
+      path: '/reports/kinds',
+      name: 'reports-kinds',
+      component: () => import('./KindsPage.vue'),
+      meta: { titleKey: 'reports.menu.kinds', roles: ['admin'] },
+    },
+    {
       path: '/reports/open311',
       name: 'reports-open311',
       component: () => import('./Open311Page.vue'),
@@ -42,6 +48,7 @@ export default {
     { path: '/reports/officer', titleKey: 'reports.menu.officer', icon: 'Van', roles: ['dispatcher'], order: 11 },
     { path: '/reports/stats', titleKey: 'reports.menu.stats', icon: 'DataAnalysis', roles: ['dispatcher', 'unit_head', 'admin'], order: 12 },
     { path: '/reports/grids', titleKey: 'reports.menu.grids', icon: MapLocation, roles: ['dispatcher', 'unit_head', 'admin'], order: 13 },
-    { path: '/reports/open311', titleKey: 'reports.menu.open311', icon: Connection, roles: ['admin'], order: 14 },
+    { path: '/reports/kinds', titleKey: 'reports.menu.kinds', icon: 'Setting', roles: ['admin'], order: 14 },
+    { path: '/reports/open311', titleKey: 'reports.menu.open311', icon: Connection, roles: ['admin'], order: 15 },
   ],
 } satisfies ConsoleFeature

@@ -21,10 +21,6 @@ export default {
       signInHint: '登录后可查看您的办理进度',
       noOpenCases: '您暂无在办事项',
       service: {
-        congestion: '拥堵上报',
-        congestionHint: '道路拥堵随手报',
-        zombie: '僵尸车举报',
-        zombieHint: '长期占道停放的车辆',
         appeal: '违法申诉',
         appealHint: '对处罚有异议可申诉',
         booking: '车管预约',
@@ -110,10 +106,6 @@ export default {
       signInHint: 'Sign in to follow your cases',
       noOpenCases: 'You have no open cases',
       service: {
-        congestion: 'Report congestion',
-        congestionHint: 'Tell us about a traffic jam',
-        zombie: 'Abandoned vehicle',
-        zombieHint: 'A car parked for a long time',
         appeal: 'Appeal a ticket',
         appealHint: 'Disagree with a penalty',
         booking: 'Book a visit',
