@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { tcpProxy } from '../support/tcp-proxy'
@@ -19,9 +20,12 @@ import {
 } from './support'
 
 /**
- * The database goes away under a running server process, and comes back. Only on PostgreSQL: a
- * network database can become unreachable while the server runs; the embedded store lives inside
- * the server process and cannot (its "closed underneath" case is in tests/api/db-outage.test.ts).
+ * The database goes away under a running server process, and comes back. On PostgreSQL: a
+ * network database can become unreachable while the server runs. The embedded store lives inside
+ * the server process and cannot go away on its own (its "closed underneath" case is in
+ * tests/api/db-outage.test.ts); what can fail is its data directory, at startup: then the process
+ * exits at once with the cause — nothing to wait for, unlike a network database — and is never
+ * ready.
  *
  * While it is away: the process stays up (/api/health 200), /api/ready answers 503, API requests
  * fail fast with 503, Retry-After and `service_unavailable`. When it returns: ready again without a
@@ -145,9 +149,24 @@ if (PG_URL)
       Object.assign(figures, { startupWaitedThenReadyMs: Math.round(performance.now() - t0) })
     })
   })
-else
-  describe('PostgreSQL unreachable under a running server process', () => {
-    it('needs TEST_DATABASE_URL (the embedded store cannot become unreachable; see tests/api/db-outage.test.ts)', () => {
-      expect(PG_URL).toBeUndefined()
-    })
+
+describe('embedded store with its data directory unavailable at startup', () => {
+  it('exits at once with the cause instead of serving or waiting', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tp-fault-nodir-'))
+    try {
+      // Where the data directory should be, a file: the store cannot be opened or created.
+      writeFileSync(join(dataDir, 'pglite'), 'not a directory')
+      const t0 = performance.now()
+      const server = await spawnServer({ kind: 'pglite', dataDir, url: '' } as Store)
+      const exited = await Promise.race([server.exited, sleep(60_000).then(() => null)])
+      if (!exited) await stopServer(server, 'SIGKILL')
+      expect(exited, 'the server kept running on an unusable data directory').not.toBeNull()
+      expect(exited?.code).not.toBe(0)
+      expect(server.output.join('\n')).toContain(join(dataDir, 'pglite'))
+      await expect(server.ready()).rejects.toThrow(/server exited/)
+      Object.assign(figures, { embeddedDataDirUnavailableExitMs: Math.round(performance.now() - t0) })
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true })
+    }
   })
+})
