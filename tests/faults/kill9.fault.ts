@@ -5,21 +5,24 @@ import { createSession } from '@tp/server/modules/identity/sessions'
 import type { Database } from '@tp/server/platform/db'
 import { sql } from 'drizzle-orm'
 import { afterAll, describe, expect, it } from 'vitest'
+import { ticketRow } from '../api/appeals-support'
 import { Client } from '../support/client'
 import { type Agent, chinaDate, createStore, KINDS, type Reply, ROOT, type Server, type Store, send, sleep, startServer, stopServer } from './support'
 
 /**
  * kill -9 in the middle of a write load, on the embedded store and on PostgreSQL: citizens submit
- * reports (with Idempotency-Keys), other citizens book appointments (with Idempotency-Keys) and the
- * admin accepts reports, all at once; the server process is killed without warning, then started
- * again on the same data. Then:
+ * reports (with Idempotency-Keys), other citizens book appointments (with Idempotency-Keys), the
+ * admin accepts reports and a legal officer decides appeals (维持), all at once; the server process
+ * is killed without warning, then started again on the same data. Then:
  * - every write the server acknowledged (2xx) is there;
  * - nothing is half-written: every report has its first timeline event (`submit`), every booking
- *   its first event, every slot's counter equals its bookings, no idempotency key is left "in
- *   progress", no report accepted twice;
+ *   its first event, every slot's counter equals its bookings, every decided appeal its decision
+ *   event (and no decision event without the decision), no idempotency key is left "in progress",
+ *   no report accepted or appeal decided twice;
  * - retrying the unacknowledged requests with the same keys succeeds exactly once (a request that
  *   committed before the kill replays its stored answer; one that did not runs afresh), and
- *   replaying every key again returns the same ids.
+ *   replaying every key again returns the same ids — for bookings, every key (acknowledged or not)
+ *   yields one booking, the same id on every re-send.
  * Two kills per store. Figures go to tests/.artifacts/faults-kill9.json.
  */
 
@@ -27,6 +30,9 @@ const ROUNDS = Number(process.env.FAULT_ROUNDS ?? 2)
 const REPORTERS = 6
 const REPORTS_EACH = 14 // per round: 2 rounds stay under the 30-an-hour cap per citizen
 const BOOKERS = 24 // per round, one booking each
+/** Per slot: room for every booker of every round, so a re-sent booking is never legitimately refused as full. */
+const SLOT_CAPACITY = 25
+const APPEALS = 12 // per round, decided by one legal officer
 /** A steady load rather than a burst, so staff decisions interleave with submissions on the single-connection embedded store. */
 const PACE_MS = 150
 
@@ -69,6 +75,15 @@ for (const kind of KINDS) {
       const reporters: Agent[] = []
       const bookers: Agent[][] = []
       let adminAgent!: Agent
+      let legalAgent!: Agent
+      const appealsToDecide: { id: string; version: number; round: number; status: number | 'no answer' | 'not sent' }[] = []
+      /** A request to the in-process app as an agent (set-up only). */
+      const send0 = async (t: Awaited<ReturnType<Store['app']>>, who: Agent, method: string, path: string, body?: unknown) => {
+        const c = new Client(t, who.ip)
+        c.cookie = who.cookie
+        c.csrf = who.csrf
+        return c.request(method, path, body)
+      }
       const slotIds: string[] = []
       {
         const db = await store.open()
@@ -97,7 +112,7 @@ for (const kind of KINDS) {
             date: day,
             serviceId: licence,
             startTime,
-            capacity: 15,
+            capacity: SLOT_CAPACITY,
             reason: '故障测试',
           })
         }
@@ -114,9 +129,34 @@ for (const kind of KINDS) {
           bookers.push([])
           for (let i = 0; i < BOOKERS; i++) bookers[r]!.push(await agent(`135100${r}${String(i).padStart(4, '0')}`, `10.72.${r}.${i + 1}`))
         }
-        const [a] = await db.db.select({ id: staff.id }).from(staff).where(sql`${staff.username} = 'admin'`)
-        const s = await createSession(db.db, { type: 'staff', id: a!.id }, 86_400_000, new Date())
-        adminAgent = { cookie: `tp_sid=${s.token}`, csrf: s.csrfToken, ip: '10.73.0.1' }
+        const staffAgent = async (username: string, ip: string): Promise<Agent> => {
+          const [row] = await db.db.select({ id: staff.id }).from(staff).where(sql`${staff.username} = ${username}`)
+          const s = await createSession(db.db, { type: 'staff', id: row!.id }, 86_400_000, new Date())
+          return { cookie: `tp_sid=${s.token}`, csrf: s.csrfToken, ip }
+        }
+        adminAgent = await staffAgent('admin', '10.73.0.1')
+        legalAgent = await staffAgent('legal', '10.73.0.2')
+        // Appeals filed by citizens and accepted by the legal officer (assigned to themselves), ready for a decision.
+        const legalId = (await send0(t, legalAgent, 'GET', '/api/me')).body.id
+        const rows = Array.from({ length: ROUNDS * APPEALS }, (_, i) => ticketRow({ plate: `川A${String(81000 + i)}` }))
+        expect((await admin.post('/api/tickets/import', { tickets: rows })).status).toBe(200)
+        for (const [i, row] of rows.entries()) {
+          const citizen = await agent(`1352000${String(i).padStart(4, '0')}`, `10.74.0.${i + 1}`)
+          const form = new FormData()
+          const fields = {
+            decisionNo: row.decisionNo,
+            plate: row.plate,
+            grounds: 'camera_misread',
+            statement: '抓拍照片中的车辆不是我的车，号牌尾号识别错误，请核实。',
+            contactPhone: '13520000000',
+          }
+          for (const [k, v] of Object.entries(fields)) form.append(k, v)
+          const filed = await send0(t, citizen, 'POST', '/api/appeals', form)
+          expect(filed.status, JSON.stringify(filed.body)).toBe(201)
+          const accepted = await send0(t, legalAgent, 'POST', `/api/console/appeals/${filed.body.id}/accept`, { version: filed.body.version, assign: legalId })
+          expect(accepted.status, JSON.stringify(accepted.body)).toBe(200)
+          appealsToDecide.push({ id: accepted.body.id, version: accepted.body.version, round: 1 + Math.floor(i / APPEALS), status: 'not sent' })
+        }
         await t.close()
         await db.close()
       }
@@ -187,11 +227,33 @@ for (const kind of KINDS) {
           }
         })
 
+        // The legal officer deciding this round's appeals (维持: takes effect at once), one after another.
+        const upheld = {
+          outcome: 'upheld',
+          findings: '违法事实清楚、证据确凿',
+          legalBasis: ['apl_45', 'rtsl_90'],
+          replyText: '经复核，维持原处罚决定。',
+        }
+        const decisions = appealsToDecide.filter((a) => a.round === round)
+        const decidingAppeals = (async () => {
+          for (const a of decisions) {
+            if (stop) return
+            a.status = 'no answer'
+            const res = await guard(send(s.base, legalAgent, 'POST', `/api/console/appeals/${a.id}/decision`, { version: a.version, ...upheld }))
+            diag.push(`decision ${res?.status} ${res?.text.slice(0, 80)}`)
+            if (res) a.status = res.status
+            await sleep(PACE_MS)
+          }
+        })()
+
         // Kill once every kind of write has some acknowledged — with the rest still in flight.
         const deadline = Date.now() + 150_000
         const acked = (list: Attempt[]) => list.filter((a) => a.key.includes(`-${kind}-${round}-`) && a.status !== 'no answer').length
         while (
-          (acked(reportAttempts) < 12 || acked(bookingAttempts) < 6 || accepts.filter((a) => a.status === 200 && a.round === round).length < 2) &&
+          (acked(reportAttempts) < 12 ||
+            acked(bookingAttempts) < 6 ||
+            accepts.filter((a) => a.status === 200 && a.round === round).length < 2 ||
+            decisions.filter((a) => a.status === 200).length < 3) &&
           Date.now() < deadline
         )
           await sleep(10)
@@ -200,7 +262,7 @@ for (const kind of KINDS) {
         const { signal } = await s.exited
         expect(signal).toBe('SIGKILL')
         stop = true
-        await Promise.all([...reporting, ...booking, ...deciding])
+        await Promise.all([...reporting, ...booking, ...deciding, decidingAppeals])
 
         // Restart on the same data.
         server = await startServer(store)
@@ -222,6 +284,12 @@ for (const kind of KINDS) {
           const d = await send(r.base, adminAgent, 'GET', `/api/console/reports/${a.id}`)
           if (d.status === 200 && d.body.state !== 'submitted') foundAccepts++
         }
+        const ackedDecisions = decisions.filter((a) => a.status === 200)
+        let foundDecisions = 0
+        for (const a of ackedDecisions) {
+          const d = await send(r.base, legalAgent, 'GET', `/api/console/appeals/${a.id}`)
+          if (d.status === 200 && d.body.state === 'decided' && d.body.decision?.outcome === 'upheld') foundDecisions++
+        }
 
         // 2. Retrying what was not acknowledged, with the same keys: exactly once.
         const unacked = roundReports.filter((a) => a.status === 'no answer')
@@ -240,12 +308,30 @@ for (const kind of KINDS) {
           expect(res.headers['idempotent-replayed']).toBe('true')
           expect(res.body.id).toBe(a.id)
         }
+        // Bookings: every key re-sent, acknowledged or not. Each yields one booking (there is room for
+        // all): an acknowledged one its id, replayed; an unanswered one a booking, the same on a re-send.
         const unackedBookings = roundBookings.filter((a) => a.status === 'no answer')
-        for (const a of unackedBookings) {
+        for (const a of roundBookings) {
           const res = await send(r.base, a.who, 'POST', '/api/bookings', a.body, { 'idempotency-key': a.key })
-          expect([201, 409], res.text.slice(0, 200)).toContain(res.status)
+          expect(res.status, `${a.key}: ${res.text.slice(0, 200)}`).toBe(201)
+          if (a.status === 201) {
+            expect(res.headers['idempotent-replayed']).toBe('true')
+            expect(res.body.id).toBe(a.id)
+          }
           a.status = res.status
-          if (res.status === 201) a.id = res.body.id
+          a.id = res.body.id
+          const again = await send(r.base, a.who, 'POST', '/api/bookings', a.body, { 'idempotency-key': a.key })
+          expect([again.status, again.headers['idempotent-replayed'], again.body.id]).toEqual([201, 'true', a.id])
+        }
+        expect(new Set(roundBookings.map((a) => a.id)).size).toBe(roundBookings.length)
+        // Appeal decisions that were not answered: decided before the kill, or decided now.
+        const unackedDecisions = decisions.filter((a) => a.status === 'no answer')
+        for (const a of decisions.filter((x) => x.status === 'no answer' || x.status === 'not sent')) {
+          const d = await send(r.base, legalAgent, 'GET', `/api/console/appeals/${a.id}`)
+          if (d.body.state !== 'decided') {
+            const res = await send(r.base, legalAgent, 'POST', `/api/console/appeals/${a.id}/decision`, { version: d.body.version, ...upheld })
+            expect(res.status, res.text.slice(0, 200)).toBe(200)
+          }
         }
         for (const a of accepts.filter((x) => x.status === 'no answer' && x.round === round)) {
           const d = await send(r.base, adminAgent, 'GET', `/api/console/reports/${a.id}`)
@@ -289,6 +375,27 @@ for (const kind of KINDS) {
             await q(db, `select citizen_id from bookings where state in ('booked','checked_in') group by citizen_id, service_id having count(*) > 1`),
           ).toEqual([])
           expect(await q(db, 'select key from idempotency_keys where status = 0')).toEqual([])
+          // Every booking key of the round is one booking, and every booker has exactly that one.
+          expect(await q(db, `select citizen_id from bookings where slot_id in ('${slotIds.join("','")}') group by citizen_id having count(*) > 1`)).toEqual([])
+          // Appeal decisions: the decision and its timeline event together, once.
+          expect(
+            await q(
+              db,
+              `select a.id from appeals a where a.outcome is not null and not exists (select 1 from appeal_events e where e.appeal_id = a.id and e.action in ('uphold', 'correct', 'revoke'))`,
+            ),
+          ).toEqual([])
+          expect(
+            await q(
+              db,
+              `select e.appeal_id from appeal_events e join appeals a on a.id = e.appeal_id where e.action = 'uphold' and (a.outcome is null or a.state <> 'decided')`,
+            ),
+          ).toEqual([])
+          expect(await q(db, `select appeal_id from appeal_events where action = 'uphold' group by appeal_id having count(*) > 1`)).toEqual([])
+          const ids = decisions.map((a) => `'${a.id}'`).join(',')
+          expect(
+            await q(db, `select id from appeals where id in (${ids}) and state <> 'decided'`),
+            'every appeal of the round decided after the retries',
+          ).toEqual([])
           const [total] = await q(db, `select count(*)::int as n from bookings where slot_id in ('${slotIds.join("','")}') and state <> 'cancelled'`)
           return Number(total?.n)
         }
@@ -323,17 +430,24 @@ for (const kind of KINDS) {
             acknowledged: ackedBookings.length,
             found: foundBookings,
             unanswered: unackedBookings.length,
-            refusedFull: roundBookings.filter((a) => a.status === 409).length,
+            resentSameIdOnce: roundBookings.length,
             slotCounterMatches: true,
             inBothSlots: bookingsInSlots,
           },
           accepts: { acknowledged: ackedAccepts.length, found: foundAccepts },
+          appealDecisions: {
+            sent: decisions.filter((a) => a.status !== 'not sent').length,
+            acknowledged: ackedDecisions.length,
+            found: foundDecisions,
+            unanswered: unackedDecisions.length,
+          },
           inFlightAtKill: inFlight,
           restartMs: r.startMs,
         })
         expect(foundReports).toBe(ackedReports.length)
         expect(foundBookings).toBe(ackedBookings.length)
         expect(foundAccepts).toBe(ackedAccepts.length)
+        expect(foundDecisions).toBe(ackedDecisions.length)
         expect(ackedReports.length).toBeGreaterThan(0)
       }
       // Neither run ended in a crash loop: the last server is healthy.
