@@ -262,3 +262,40 @@ describe('tickets and the bound vehicle', () => {
     expect(reg.body.items[0]).toMatchObject({ decisionNo: mine!.decisionNo })
   })
 })
+
+describe('appeal types configured by an admin', () => {
+  it('sets a clock policy for later appeals; a filed case keeps the one it was filed under', async () => {
+    const earlier = await accept(await filedAt('2026-10-12T10:00:00', 'statement'), '2026-10-12T10:30:00')
+    expect(earlier.due.dueDate).toBe('2026-10-27')
+    const list = await legal.get('/api/console/appeals/types')
+    expect(list.status).toBe(200)
+    const statement = list.body.items.find((x: { key: string }) => x.key === 'statement')
+    expect(statement).toMatchObject({ customised: false, clock: { days: 15, unit: 'calendar' } })
+
+    const body = {
+      clock: { ...statement.clock, days: 20, maxExtensionDays: 10 },
+      citation: { 'zh-CN': '本地规定：自受理之日起 20 日内答复', en: 'Local rule: reply within 20 days of acceptance' },
+    }
+    expect((await legal.put('/api/console/appeals/types/statement', body)).status).toBe(403)
+    const invalid = await admin.put('/api/console/appeals/types/statement', { ...body, clock: { ...body.clock, days: 0 } })
+    expect(invalid.status).toBe(400)
+    expect(invalid.body.error.code).toBe('validation_failed')
+    expect(
+      (await admin.put('/api/console/appeals/types/statement', { ...body, clock: { ...body.clock, unit: 'working', rollToWorkingDay: true } })).status,
+    ).toBe(400)
+    const saved = await admin.put('/api/console/appeals/types/statement', body)
+    expect(saved.status).toBe(200)
+    expect(saved.body).toMatchObject({ customised: true, clock: { days: 20 } })
+
+    try {
+      const config = await zhang.get('/api/appeals/config')
+      expect(config.body.types.find((x: { key: string }) => x.key === 'statement')).toMatchObject({ clock: { days: 20 }, citation: body.citation })
+      const later = await accept(await filedAt('2026-10-12T11:00:00', 'statement'), '2026-10-12T11:30:00')
+      expect(later.policy).toMatchObject({ days: 20, maxExtensionDays: 10, citation: body.citation })
+      expect(later.due.dueDate).toBe('2026-11-02') // 10-12 + 20 = 11-01, a Sunday → Monday
+      expect((await legal.get(`/api/console/appeals/${earlier.id}`)).body.due.dueDate).toBe('2026-10-27')
+    } finally {
+      await admin.put('/api/console/appeals/types/statement', { clock: statement.clock, citation: statement.citation })
+    }
+  })
+})

@@ -14,14 +14,46 @@ const text = (min: number, max: number, message?: string) =>
     .max(max)
     .refine((s) => !s.includes('\u0000'), { message: 'Invalid character' })
 
+export const RecordedBy = z.enum(['camera', 'onsite'])
+
 const keysOf = (list: readonly { key: string }[]) => list.map((o) => o.key) as [string, ...string[]]
 
 export const AppealTypeKey = z.enum(keysOf(APPEAL_TYPES))
+
+/** An appeal type's clock policy as an admin may set it (days in the clock's unit). */
+export const AppealClockSchema = z
+  .strictObject({
+    days: z.number().int().min(1).max(365),
+    unit: z.enum(['calendar', 'working']),
+    rollToWorkingDay: z.boolean().optional(),
+    pausable: z.boolean(),
+    maxPausedDays: z.number().int().min(0).max(365),
+    maxExtensionDays: z.number().int().min(0).max(365),
+    startsOn: z.enum(['filing', 'acceptance']).optional(),
+  })
+  .refine((c) => c.unit === 'calendar' || !c.rollToWorkingDay, { message: 'Only calendar-day clocks roll to a working day', path: ['rollToWorkingDay'] })
+
+const LocalizedText = z.strictObject({ 'zh-CN': text(2, 500), en: text(2, 500) })
+
+export const AppealTypeSettingsBody = z.strictObject({ clock: AppealClockSchema, citation: LocalizedText })
+export type AppealTypeSettingsBody = z.infer<typeof AppealTypeSettingsBody>
+
+export const AppealTypeView = z.object({
+  key: AppealTypeKey,
+  label: z.object({ 'zh-CN': z.string(), en: z.string() }),
+  appliesTo: z.array(RecordedBy),
+  clock: AppealClockSchema,
+  citation: z.object({ 'zh-CN': z.string(), en: z.string() }),
+  forwardSameDay: z.boolean(),
+  /** Changed by an admin (else the built-in default). */
+  customised: z.boolean(),
+  updatedAt: z.string().nullable(),
+})
+export type AppealTypeView = z.infer<typeof AppealTypeView>
 export const GroundsKey = z.enum(keysOf(GROUNDS))
 export const RefuseReasonKey = z.enum(keysOf(REFUSE_REASONS))
 export const LegalBasisKey = z.enum(keysOf(LEGAL_BASES))
 export const AppealOutcome = z.enum(['upheld', 'corrected', 'revoked'])
-export const RecordedBy = z.enum(['camera', 'onsite'])
 export const TicketStatus = z.enum(['effective', 'corrected', 'revoked'])
 export const DueStatus = z.enum(['none', 'ok', 'soon', 'overdue', 'paused'])
 export type DueStatus = z.infer<typeof DueStatus>

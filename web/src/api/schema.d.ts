@@ -43,7 +43,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -64,7 +64,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -85,7 +85,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -106,7 +106,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -127,7 +127,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -148,7 +148,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -169,7 +169,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -197,7 +197,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Database reachable and migrated */
+        /** Database reachable and migrated up to this build */
         get: {
             parameters: {
                 query?: never;
@@ -230,7 +230,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -251,7 +251,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -272,7 +272,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -293,7 +293,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -314,7 +314,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -335,7 +335,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -356,7 +356,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -439,7 +439,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -460,7 +460,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -481,7 +481,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -502,7 +502,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -523,7 +523,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -544,7 +544,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -565,7 +565,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -640,7 +640,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -661,7 +661,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -682,7 +682,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -703,7 +703,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -724,7 +724,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -745,7 +745,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -766,7 +766,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -858,7 +858,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -879,7 +879,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -900,7 +900,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -921,7 +921,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -942,7 +942,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -963,7 +963,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -984,7 +984,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1076,7 +1076,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1097,7 +1097,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1118,7 +1118,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1139,7 +1139,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1160,7 +1160,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1181,7 +1181,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1202,7 +1202,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1262,7 +1262,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1283,7 +1283,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1304,7 +1304,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1325,7 +1325,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1346,7 +1346,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1367,7 +1367,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1388,7 +1388,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1468,7 +1468,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1489,7 +1489,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1510,7 +1510,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1531,7 +1531,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1552,7 +1552,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1573,7 +1573,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1594,7 +1594,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1648,7 +1648,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1669,7 +1669,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1690,7 +1690,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1711,7 +1711,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1732,7 +1732,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1753,7 +1753,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1774,7 +1774,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1840,7 +1840,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1861,7 +1861,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1882,7 +1882,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1903,7 +1903,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1924,7 +1924,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1945,7 +1945,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -1966,7 +1966,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2023,7 +2023,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2044,7 +2044,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2065,7 +2065,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2086,7 +2086,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2107,7 +2107,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2128,7 +2128,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2149,7 +2149,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2209,7 +2209,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2230,7 +2230,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2251,7 +2251,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2272,7 +2272,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2293,7 +2293,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2314,7 +2314,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2335,7 +2335,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2393,7 +2393,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2414,7 +2414,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2435,7 +2435,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2456,7 +2456,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2477,7 +2477,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2498,7 +2498,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2519,7 +2519,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2595,7 +2595,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2616,7 +2616,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2637,7 +2637,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2658,7 +2658,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2679,7 +2679,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2700,7 +2700,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2721,7 +2721,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2800,7 +2800,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2821,7 +2821,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2842,7 +2842,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2863,7 +2863,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2884,7 +2884,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2905,7 +2905,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2926,7 +2926,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -2984,7 +2984,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3005,7 +3005,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3026,7 +3026,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3047,7 +3047,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3068,7 +3068,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3089,7 +3089,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3110,7 +3110,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3165,7 +3165,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3186,7 +3186,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3207,7 +3207,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3228,7 +3228,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3249,7 +3249,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3270,7 +3270,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3291,7 +3291,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3354,7 +3354,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3375,7 +3375,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3396,7 +3396,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3417,7 +3417,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3438,7 +3438,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3459,7 +3459,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3480,7 +3480,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3536,7 +3536,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3557,7 +3557,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3578,7 +3578,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3599,7 +3599,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3620,7 +3620,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3641,7 +3641,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3662,7 +3662,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3725,7 +3725,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3746,7 +3746,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3767,7 +3767,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3788,7 +3788,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3809,7 +3809,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3830,7 +3830,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3851,7 +3851,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3913,7 +3913,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3934,7 +3934,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3955,7 +3955,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3976,7 +3976,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -3997,7 +3997,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4018,7 +4018,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4039,7 +4039,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4107,7 +4107,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4128,7 +4128,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4149,7 +4149,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4170,7 +4170,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4191,7 +4191,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4212,7 +4212,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4233,7 +4233,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4292,7 +4292,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4313,7 +4313,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4334,7 +4334,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4355,7 +4355,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4376,7 +4376,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4397,7 +4397,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4418,7 +4418,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4481,7 +4481,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4502,7 +4502,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4523,7 +4523,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4544,7 +4544,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4565,7 +4565,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4586,7 +4586,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4607,7 +4607,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4667,7 +4667,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4688,7 +4688,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4709,7 +4709,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4730,7 +4730,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4751,7 +4751,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4772,7 +4772,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4793,7 +4793,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4872,7 +4872,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4893,7 +4893,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4914,7 +4914,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4935,7 +4935,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4956,7 +4956,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4977,7 +4977,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -4998,7 +4998,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5074,7 +5074,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5095,7 +5095,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5116,7 +5116,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5137,7 +5137,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5158,7 +5158,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5179,7 +5179,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5200,7 +5200,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5275,7 +5275,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5296,7 +5296,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5317,7 +5317,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5338,7 +5338,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5359,7 +5359,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5380,7 +5380,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5401,7 +5401,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5480,7 +5480,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5501,7 +5501,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5522,7 +5522,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5543,7 +5543,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5564,7 +5564,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5585,7 +5585,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5606,7 +5606,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5682,7 +5682,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5703,7 +5703,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5724,7 +5724,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5745,7 +5745,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5766,7 +5766,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5787,7 +5787,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5808,7 +5808,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5888,7 +5888,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5909,7 +5909,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5930,7 +5930,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5951,7 +5951,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5972,7 +5972,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -5993,7 +5993,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6014,7 +6014,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6098,7 +6098,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6119,7 +6119,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6140,7 +6140,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6161,7 +6161,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6182,7 +6182,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6203,7 +6203,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6224,7 +6224,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6291,7 +6291,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6312,7 +6312,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6333,7 +6333,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6354,7 +6354,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6375,7 +6375,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6396,7 +6396,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6417,7 +6417,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6486,7 +6486,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6507,7 +6507,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6528,7 +6528,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6549,7 +6549,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6570,7 +6570,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6591,7 +6591,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6612,7 +6612,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6687,7 +6687,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6708,7 +6708,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6729,7 +6729,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6750,7 +6750,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6771,7 +6771,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6792,7 +6792,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6813,7 +6813,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6880,7 +6880,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6901,7 +6901,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6922,7 +6922,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6943,7 +6943,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6964,7 +6964,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -6985,7 +6985,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7006,7 +7006,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7027,7 +7027,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7100,7 +7100,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7121,7 +7121,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7142,7 +7142,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7163,7 +7163,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7184,7 +7184,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7205,7 +7205,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7226,7 +7226,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7293,7 +7293,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7314,7 +7314,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7335,7 +7335,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7356,7 +7356,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7377,7 +7377,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7398,7 +7398,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7419,7 +7419,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7524,7 +7524,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7545,7 +7545,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7566,7 +7566,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7587,7 +7587,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7608,7 +7608,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7629,7 +7629,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7650,7 +7650,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7718,7 +7718,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7739,7 +7739,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7760,7 +7760,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7781,7 +7781,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7802,7 +7802,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7823,7 +7823,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7844,7 +7844,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7923,7 +7923,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7944,7 +7944,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7965,7 +7965,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -7986,7 +7986,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8007,7 +8007,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8028,7 +8028,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8049,7 +8049,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8126,7 +8126,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8147,7 +8147,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8168,7 +8168,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8189,7 +8189,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8210,7 +8210,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8231,7 +8231,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8252,7 +8252,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8309,7 +8309,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8330,7 +8330,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8351,7 +8351,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8372,7 +8372,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8393,7 +8393,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8414,7 +8414,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8435,7 +8435,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8494,7 +8494,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8515,7 +8515,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8536,7 +8536,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8557,7 +8557,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8578,7 +8578,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8599,7 +8599,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8620,7 +8620,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8707,7 +8707,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8728,7 +8728,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8749,7 +8749,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8770,7 +8770,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8791,7 +8791,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8812,7 +8812,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8833,7 +8833,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8965,7 +8965,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -8986,7 +8986,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -9007,7 +9007,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -9028,7 +9028,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -9049,7 +9049,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -9070,7 +9070,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -9091,7 +9091,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -9217,7 +9217,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -9238,7 +9238,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -9259,7 +9259,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -9280,7 +9280,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -9301,7 +9301,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -9322,7 +9322,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -9343,7 +9343,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -9479,7 +9479,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -9500,7 +9500,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -9521,7 +9521,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -9542,7 +9542,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -9563,7 +9563,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -9584,7 +9584,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -9605,7 +9605,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -9739,7 +9739,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -9760,7 +9760,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -9781,7 +9781,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -9802,7 +9802,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -9823,7 +9823,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -9844,7 +9844,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -9865,7 +9865,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10000,7 +10000,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10021,7 +10021,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10042,7 +10042,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10063,7 +10063,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10084,7 +10084,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10105,7 +10105,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10126,7 +10126,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10188,7 +10188,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10209,7 +10209,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10230,7 +10230,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10251,7 +10251,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10272,7 +10272,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10293,7 +10293,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10314,7 +10314,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10409,7 +10409,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10430,7 +10430,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10451,7 +10451,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10472,7 +10472,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10493,7 +10493,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10514,7 +10514,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10535,7 +10535,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10599,7 +10599,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10620,7 +10620,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10641,7 +10641,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10662,7 +10662,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10683,7 +10683,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10704,7 +10704,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10725,7 +10725,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10831,7 +10831,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10852,7 +10852,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10873,7 +10873,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10894,7 +10894,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10915,7 +10915,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10936,7 +10936,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -10957,7 +10957,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -11019,7 +11019,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -11040,7 +11040,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -11061,7 +11061,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -11082,7 +11082,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -11103,7 +11103,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -11124,7 +11124,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -11145,7 +11145,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -11207,7 +11207,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -11228,7 +11228,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -11249,7 +11249,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -11270,7 +11270,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -11291,7 +11291,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -11312,7 +11312,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -11333,7 +11333,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -11404,7 +11404,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -11425,7 +11425,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -11446,7 +11446,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -11467,7 +11467,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -11488,7 +11488,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -11509,7 +11509,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -11530,7 +11530,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -11728,7 +11728,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -11749,7 +11749,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -11770,7 +11770,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -11791,7 +11791,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -11812,7 +11812,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -11833,7 +11833,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -11854,7 +11854,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -12068,7 +12068,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -12089,7 +12089,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -12110,7 +12110,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -12131,7 +12131,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -12152,7 +12152,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -12173,7 +12173,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -12194,7 +12194,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -12400,7 +12400,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -12421,7 +12421,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -12442,7 +12442,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -12463,7 +12463,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -12484,7 +12484,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -12505,7 +12505,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -12526,7 +12526,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -12588,7 +12588,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -12609,7 +12609,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -12630,7 +12630,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -12651,7 +12651,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -12672,7 +12672,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -12693,7 +12693,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -12714,7 +12714,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -12779,7 +12779,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -12800,7 +12800,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -12821,7 +12821,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -12842,7 +12842,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -12863,7 +12863,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -12884,7 +12884,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -12905,7 +12905,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -13012,7 +13012,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -13033,7 +13033,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -13054,7 +13054,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -13075,7 +13075,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -13096,7 +13096,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -13117,7 +13117,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -13138,7 +13138,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -13298,7 +13298,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -13319,7 +13319,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -13340,7 +13340,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -13361,7 +13361,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -13382,7 +13382,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -13403,7 +13403,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -13424,7 +13424,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -13519,7 +13519,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -13540,7 +13540,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -13561,7 +13561,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -13582,7 +13582,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -13603,7 +13603,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -13624,7 +13624,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -13645,7 +13645,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -13706,7 +13706,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -13727,7 +13727,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -13748,7 +13748,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -13769,7 +13769,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -13790,7 +13790,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -13811,7 +13811,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -13832,7 +13832,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -13945,7 +13945,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -13966,7 +13966,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -13987,7 +13987,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14008,7 +14008,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14029,7 +14029,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14050,7 +14050,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14071,7 +14071,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14158,7 +14158,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14179,7 +14179,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14200,7 +14200,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14221,7 +14221,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14242,7 +14242,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14263,7 +14263,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14284,7 +14284,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14345,7 +14345,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14366,7 +14366,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14387,7 +14387,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14408,7 +14408,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14429,7 +14429,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14450,7 +14450,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14471,7 +14471,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14529,7 +14529,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14550,7 +14550,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14571,7 +14571,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14592,7 +14592,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14613,7 +14613,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14634,7 +14634,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14655,7 +14655,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14717,7 +14717,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14738,7 +14738,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14759,7 +14759,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14780,7 +14780,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14801,7 +14801,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14822,7 +14822,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14843,7 +14843,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14921,7 +14921,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14966,7 +14966,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -14987,7 +14987,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -15008,7 +15008,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -15088,7 +15088,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -15133,7 +15133,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -15154,7 +15154,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -15175,7 +15175,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -15278,7 +15278,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -15323,7 +15323,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -15344,7 +15344,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -15365,7 +15365,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -15461,7 +15461,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -15506,7 +15506,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -15527,7 +15527,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -15548,7 +15548,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -15641,7 +15641,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -15686,7 +15686,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -15707,7 +15707,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -15728,7 +15728,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -15822,7 +15822,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -15867,7 +15867,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -15888,7 +15888,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -15909,7 +15909,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -16020,7 +16020,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -16065,7 +16065,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -16086,7 +16086,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -16107,7 +16107,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -16186,7 +16186,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -16231,7 +16231,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -16252,7 +16252,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -16273,7 +16273,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -16358,7 +16358,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -16379,7 +16379,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -16400,7 +16400,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -16421,7 +16421,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -16442,7 +16442,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -16463,7 +16463,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -16484,7 +16484,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -16570,7 +16570,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -16591,7 +16591,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -16612,7 +16612,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -16633,7 +16633,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -16654,7 +16654,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -16675,7 +16675,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -16696,7 +16696,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -16774,7 +16774,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -16795,7 +16795,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -16816,7 +16816,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -16837,7 +16837,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -16858,7 +16858,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -16879,7 +16879,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -16900,7 +16900,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -16972,7 +16972,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -16993,7 +16993,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17014,7 +17014,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17035,7 +17035,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17056,7 +17056,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17077,7 +17077,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17098,7 +17098,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17153,7 +17153,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17174,7 +17174,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17195,7 +17195,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17216,7 +17216,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17237,7 +17237,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17258,7 +17258,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17279,7 +17279,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17347,7 +17347,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17368,7 +17368,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17389,7 +17389,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17410,7 +17410,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17431,7 +17431,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17452,7 +17452,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17473,7 +17473,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17568,7 +17568,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17589,7 +17589,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17610,7 +17610,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17631,7 +17631,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17652,7 +17652,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17673,7 +17673,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17694,7 +17694,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17760,7 +17760,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17781,7 +17781,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17802,7 +17802,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17823,7 +17823,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17844,7 +17844,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17865,7 +17865,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17886,7 +17886,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17943,7 +17943,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17964,7 +17964,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -17985,7 +17985,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18006,7 +18006,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18027,7 +18027,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18048,7 +18048,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18069,7 +18069,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18136,7 +18136,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18157,7 +18157,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18178,7 +18178,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18199,7 +18199,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18220,7 +18220,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18241,7 +18241,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18262,7 +18262,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18332,7 +18332,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18353,7 +18353,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18374,7 +18374,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18395,7 +18395,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18416,7 +18416,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18437,7 +18437,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18458,7 +18458,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18522,7 +18522,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18543,7 +18543,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18564,7 +18564,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18585,7 +18585,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18606,7 +18606,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18627,7 +18627,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18648,7 +18648,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18720,7 +18720,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18741,7 +18741,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18762,7 +18762,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18783,7 +18783,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18804,7 +18804,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18825,7 +18825,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18846,7 +18846,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18894,7 +18894,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18915,7 +18915,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18936,7 +18936,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18957,7 +18957,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18978,7 +18978,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -18999,7 +18999,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -19020,7 +19020,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -19077,6 +19077,8 @@ export interface paths {
                                     pausable: boolean;
                                     maxPausedDays: number;
                                     maxExtensionDays: number;
+                                    /** @enum {string} */
+                                    startsOn?: "filing" | "acceptance";
                                 };
                                 citation: {
                                     "zh-CN": string;
@@ -19150,7 +19152,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -19171,7 +19173,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -19192,7 +19194,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -19213,7 +19215,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -19234,7 +19236,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -19255,7 +19257,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -19276,7 +19278,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -19337,7 +19339,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -19358,7 +19360,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -19379,7 +19381,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -19400,7 +19402,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -19421,7 +19423,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -19442,7 +19444,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -19463,7 +19465,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -19543,7 +19545,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -19564,7 +19566,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -19585,7 +19587,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -19606,7 +19608,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -19627,7 +19629,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -19648,7 +19650,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -19669,7 +19671,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -19871,7 +19873,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -19892,7 +19894,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -19913,7 +19915,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -19934,7 +19936,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -19955,7 +19957,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -19976,7 +19978,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -19997,7 +19999,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -20196,7 +20198,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -20217,7 +20219,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -20238,7 +20240,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -20259,7 +20261,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -20280,7 +20282,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -20301,7 +20303,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -20322,7 +20324,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -20533,7 +20535,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -20554,7 +20556,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -20575,7 +20577,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -20596,7 +20598,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -20617,7 +20619,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -20638,7 +20640,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -20659,7 +20661,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -20867,7 +20869,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -20888,7 +20890,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -20909,7 +20911,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -20930,7 +20932,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -20951,7 +20953,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -20972,7 +20974,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -20993,7 +20995,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21092,7 +21094,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21113,7 +21115,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21134,7 +21136,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21155,7 +21157,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21176,7 +21178,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21197,7 +21199,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21218,7 +21220,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21328,7 +21330,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21349,7 +21351,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21370,7 +21372,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21391,7 +21393,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21412,7 +21414,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21433,7 +21435,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21454,7 +21456,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21519,7 +21521,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21540,7 +21542,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21561,7 +21563,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21582,7 +21584,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21603,7 +21605,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21624,7 +21626,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21645,7 +21647,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21717,7 +21719,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21738,7 +21740,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21759,7 +21761,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21780,7 +21782,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21801,7 +21803,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21822,7 +21824,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21843,7 +21845,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21908,7 +21910,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21929,7 +21931,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21950,7 +21952,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21971,7 +21973,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -21992,7 +21994,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -22013,7 +22015,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -22034,7 +22036,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -22048,6 +22050,448 @@ export interface paths {
             };
         };
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/appeals/types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Appeal types with their clock policies and citations, as configured */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @enum {string} */
+                                key: "camera_objection" | "statement";
+                                label: {
+                                    "zh-CN": string;
+                                    en: string;
+                                };
+                                appliesTo: ("camera" | "onsite")[];
+                                clock: {
+                                    days: number;
+                                    /** @enum {string} */
+                                    unit: "calendar" | "working";
+                                    rollToWorkingDay?: boolean;
+                                    pausable: boolean;
+                                    maxPausedDays: number;
+                                    maxExtensionDays: number;
+                                    /** @enum {string} */
+                                    startsOn?: "filing" | "acceptance";
+                                };
+                                citation: {
+                                    "zh-CN": string;
+                                    en: string;
+                                };
+                                forwardSameDay: boolean;
+                                customised: boolean;
+                                updatedAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not processable */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/appeals/types/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set an appeal type's clock policy and citation (later appeals only: a case keeps the policy it was filed under) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    key: "camera_objection" | "statement";
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        clock: {
+                            days: number;
+                            /** @enum {string} */
+                            unit: "calendar" | "working";
+                            rollToWorkingDay?: boolean;
+                            pausable: boolean;
+                            maxPausedDays: number;
+                            maxExtensionDays: number;
+                            /** @enum {string} */
+                            startsOn?: "filing" | "acceptance";
+                        };
+                        citation: {
+                            "zh-CN": string;
+                            en: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            key: "camera_objection" | "statement";
+                            label: {
+                                "zh-CN": string;
+                                en: string;
+                            };
+                            appliesTo: ("camera" | "onsite")[];
+                            clock: {
+                                days: number;
+                                /** @enum {string} */
+                                unit: "calendar" | "working";
+                                rollToWorkingDay?: boolean;
+                                pausable: boolean;
+                                maxPausedDays: number;
+                                maxExtensionDays: number;
+                                /** @enum {string} */
+                                startsOn?: "filing" | "acceptance";
+                            };
+                            citation: {
+                                "zh-CN": string;
+                                en: string;
+                            };
+                            forwardSameDay: boolean;
+                            customised: boolean;
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not processable */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         post?: never;
         delete?: never;
         options?: never;
@@ -22143,7 +22587,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -22164,7 +22608,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -22185,7 +22629,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -22206,7 +22650,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -22227,7 +22671,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -22248,7 +22692,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -22269,7 +22713,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -22331,7 +22775,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -22352,7 +22796,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -22373,7 +22817,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -22394,7 +22838,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -22415,7 +22859,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -22436,7 +22880,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -22457,7 +22901,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -22705,7 +23149,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -22726,7 +23170,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -22747,7 +23191,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -22768,7 +23212,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -22789,7 +23233,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -22810,7 +23254,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -22831,7 +23275,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -22932,7 +23376,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -22953,7 +23397,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -22974,7 +23418,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -22995,7 +23439,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -23016,7 +23460,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -23037,7 +23481,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -23058,7 +23502,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -23122,7 +23566,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -23143,7 +23587,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -23164,7 +23608,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -23185,7 +23629,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -23206,7 +23650,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -23227,7 +23671,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -23248,7 +23692,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -23507,7 +23951,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -23528,7 +23972,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -23549,7 +23993,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -23570,7 +24014,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -23591,7 +24035,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -23612,7 +24056,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -23633,7 +24077,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -23893,7 +24337,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -23914,7 +24358,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -23935,7 +24379,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -23956,7 +24400,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -23977,7 +24421,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -23998,7 +24442,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -24019,7 +24463,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -24277,7 +24721,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -24298,7 +24742,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -24319,7 +24763,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -24340,7 +24784,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -24361,7 +24805,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -24382,7 +24826,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -24403,7 +24847,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -24661,7 +25105,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -24682,7 +25126,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -24703,7 +25147,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -24724,7 +25168,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -24745,7 +25189,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -24766,7 +25210,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -24787,7 +25231,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -25045,7 +25489,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -25066,7 +25510,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -25087,7 +25531,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -25108,7 +25552,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -25129,7 +25573,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -25150,7 +25594,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -25171,7 +25615,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -25429,7 +25873,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -25450,7 +25894,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -25471,7 +25915,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -25492,7 +25936,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -25513,7 +25957,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -25534,7 +25978,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -25555,7 +25999,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -25819,7 +26263,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -25840,7 +26284,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -25861,7 +26305,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -25882,7 +26326,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -25903,7 +26347,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -25924,7 +26368,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -25945,7 +26389,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -26204,7 +26648,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -26225,7 +26669,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -26246,7 +26690,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -26267,7 +26711,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -26288,7 +26732,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -26309,7 +26753,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -26330,7 +26774,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -26589,7 +27033,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -26610,7 +27054,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -26631,7 +27075,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -26652,7 +27096,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -26673,7 +27117,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -26694,7 +27138,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -26715,7 +27159,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -26974,7 +27418,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -26995,7 +27439,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27016,7 +27460,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27037,7 +27481,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27058,7 +27502,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27079,7 +27523,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27100,7 +27544,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27168,7 +27612,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27189,7 +27633,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27210,7 +27654,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27231,7 +27675,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27252,7 +27696,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27273,7 +27717,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27294,7 +27738,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27376,7 +27820,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27397,7 +27841,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27418,7 +27862,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27439,7 +27883,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27460,7 +27904,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27481,7 +27925,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27502,7 +27946,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27580,7 +28024,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27601,7 +28045,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27622,7 +28066,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27643,7 +28087,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27664,7 +28108,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27685,7 +28129,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27706,7 +28150,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27776,7 +28220,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27797,7 +28241,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27818,7 +28262,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27839,7 +28283,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27860,7 +28304,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27881,7 +28325,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27902,7 +28346,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27974,7 +28418,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -27995,7 +28439,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28016,7 +28460,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28037,7 +28481,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28058,7 +28502,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28079,7 +28523,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28100,7 +28544,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28176,7 +28620,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28197,7 +28641,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28218,7 +28662,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28239,7 +28683,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28260,7 +28704,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28281,7 +28725,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28302,7 +28746,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28391,7 +28835,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28412,7 +28856,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28433,7 +28877,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28454,7 +28898,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28475,7 +28919,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28496,7 +28940,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28517,7 +28961,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28583,7 +29027,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28604,7 +29048,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28625,7 +29069,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28646,7 +29090,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28667,7 +29111,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28688,7 +29132,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28709,7 +29153,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28821,7 +29265,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28842,7 +29286,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28863,7 +29307,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28884,7 +29328,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28905,7 +29349,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28926,7 +29370,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -28947,7 +29391,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -29066,7 +29510,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -29087,7 +29531,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -29108,7 +29552,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -29129,7 +29573,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -29150,7 +29594,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -29171,7 +29615,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -29192,7 +29636,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -29315,7 +29759,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -29336,7 +29780,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -29357,7 +29801,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -29378,7 +29822,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -29399,7 +29843,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -29420,7 +29864,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -29441,7 +29885,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -29500,7 +29944,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -29521,7 +29965,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -29542,7 +29986,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -29563,7 +30007,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -29584,7 +30028,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -29605,7 +30049,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -29626,7 +30070,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -29753,7 +30197,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -29774,7 +30218,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -29795,7 +30239,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -29816,7 +30260,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -29837,7 +30281,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -29858,7 +30302,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -29879,7 +30323,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30011,7 +30455,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30032,7 +30476,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30053,7 +30497,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30074,7 +30518,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30095,7 +30539,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30116,7 +30560,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30137,7 +30581,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30262,7 +30706,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30283,7 +30727,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30304,7 +30748,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30325,7 +30769,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30346,7 +30790,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30367,7 +30811,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30388,7 +30832,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30456,7 +30900,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30477,7 +30921,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30498,7 +30942,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30519,7 +30963,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30540,7 +30984,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30561,7 +31005,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30582,7 +31026,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30650,7 +31094,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30671,7 +31115,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30692,7 +31136,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30713,7 +31157,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30734,7 +31178,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30755,7 +31199,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30776,7 +31220,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30863,7 +31307,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30884,7 +31328,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30905,7 +31349,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30926,7 +31370,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30947,7 +31391,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30968,7 +31412,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -30989,7 +31433,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31064,7 +31508,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31085,7 +31529,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31106,7 +31550,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31127,7 +31571,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31148,7 +31592,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31169,7 +31613,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31190,7 +31634,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31278,7 +31722,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31299,7 +31743,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31320,7 +31764,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31341,7 +31785,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31362,7 +31806,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31383,7 +31827,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31404,7 +31848,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31483,7 +31927,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31504,7 +31948,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31525,7 +31969,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31546,7 +31990,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31567,7 +32011,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31588,7 +32032,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31609,7 +32053,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31704,7 +32148,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31725,7 +32169,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31746,7 +32190,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31767,7 +32211,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31788,7 +32232,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31809,7 +32253,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31830,7 +32274,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31912,7 +32356,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31933,7 +32377,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31954,7 +32398,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31975,7 +32419,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -31996,7 +32440,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32017,7 +32461,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32038,7 +32482,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32106,7 +32550,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32127,7 +32571,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32148,7 +32592,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32169,7 +32613,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32190,7 +32634,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32211,7 +32655,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32232,7 +32676,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32296,7 +32740,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32317,7 +32761,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32338,7 +32782,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32359,7 +32803,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32380,7 +32824,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32401,7 +32845,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32422,7 +32866,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32487,7 +32931,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32508,7 +32952,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32529,7 +32973,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32550,7 +32994,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32571,7 +33015,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32592,7 +33036,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32613,7 +33057,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32678,7 +33122,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32699,7 +33143,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32720,7 +33164,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32741,7 +33185,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32762,7 +33206,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32783,7 +33227,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32804,7 +33248,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32867,7 +33311,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32888,7 +33332,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32909,7 +33353,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32930,7 +33374,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32951,7 +33395,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32972,7 +33416,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -32993,7 +33437,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33057,7 +33501,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33078,7 +33522,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33099,7 +33543,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33120,7 +33564,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33141,7 +33585,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33162,7 +33606,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33183,7 +33627,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33251,7 +33695,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33272,7 +33716,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33293,7 +33737,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33314,7 +33758,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33335,7 +33779,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33356,7 +33800,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33377,7 +33821,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33450,7 +33894,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33471,7 +33915,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33492,7 +33936,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33513,7 +33957,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33534,7 +33978,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33555,7 +33999,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33576,7 +34020,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33658,7 +34102,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33679,7 +34123,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33700,7 +34144,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33721,7 +34165,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33742,7 +34186,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33763,7 +34207,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33784,7 +34228,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33868,7 +34312,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33889,7 +34333,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33910,7 +34354,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33931,7 +34375,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33952,7 +34396,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33973,7 +34417,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -33994,7 +34438,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -34064,7 +34508,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -34085,7 +34529,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -34106,7 +34550,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -34127,7 +34571,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -34148,7 +34592,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -34169,7 +34613,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -34190,7 +34634,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -34274,7 +34718,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -34295,7 +34739,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -34316,7 +34760,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -34337,7 +34781,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -34358,7 +34802,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -34379,7 +34823,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -34400,7 +34844,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -34427,11 +34871,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Bookings of the offices in my scope (personal data masked) */
+        /** Bookings of the offices in my scope, newest day first (personal data masked), a page at a time by keyset */
         get: {
             parameters: {
                 query?: {
-                    page?: number;
+                    cursor?: string;
                     pageSize?: number;
                     officeId?: string;
                     date?: string;
@@ -34503,6 +34947,12 @@ export interface paths {
                                 phoneMasked: string;
                             }[];
                             total: number;
+                            /** @description More rows match than `total` (counted up to 10,000) */
+                            totalCapped: boolean;
+                            /** @description The next page (`cursor=`), null on the last */
+                            nextCursor: string | null;
+                            /** @description The previous page (`cursor=`), null on the first */
+                            prevCursor: string | null;
                         };
                     };
                 };
@@ -34516,7 +34966,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -34537,7 +34987,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -34558,7 +35008,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -34579,7 +35029,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -34600,7 +35050,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -34621,7 +35071,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -34642,7 +35092,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -34767,7 +35217,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -34788,7 +35238,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -34809,7 +35259,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -34830,7 +35280,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -34851,7 +35301,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -34872,7 +35322,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -34893,7 +35343,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -34958,7 +35408,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -34979,7 +35429,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -35000,7 +35450,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -35021,7 +35471,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -35042,7 +35492,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -35063,7 +35513,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -35084,7 +35534,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -35215,7 +35665,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -35236,7 +35686,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -35257,7 +35707,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -35278,7 +35728,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -35299,7 +35749,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -35320,7 +35770,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -35341,7 +35791,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -35448,7 +35898,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -35469,7 +35919,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -35490,7 +35940,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -35511,7 +35961,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -35532,7 +35982,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -35553,7 +36003,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -35574,7 +36024,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -35689,7 +36139,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -35710,7 +36160,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -35731,7 +36181,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -35752,7 +36202,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -35773,7 +36223,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -35794,7 +36244,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -35815,7 +36265,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -35906,7 +36356,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -35927,7 +36377,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -35948,7 +36398,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -35969,7 +36419,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -35990,7 +36440,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -36011,7 +36461,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -36032,7 +36482,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -36109,7 +36559,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -36130,7 +36580,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -36151,7 +36601,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -36172,7 +36622,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -36193,7 +36643,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -36214,7 +36664,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -36235,7 +36685,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -36306,7 +36756,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -36327,7 +36777,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -36348,7 +36798,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -36369,7 +36819,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -36390,7 +36840,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -36411,7 +36861,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -36432,7 +36882,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -36558,7 +37008,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -36579,7 +37029,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -36600,7 +37050,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -36621,7 +37071,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -36642,7 +37092,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -36663,7 +37113,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -36684,7 +37134,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -36772,7 +37222,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -36793,7 +37243,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -36814,7 +37264,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -36835,7 +37285,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -36856,7 +37306,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -36877,7 +37327,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -36898,7 +37348,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -36991,7 +37441,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37012,7 +37462,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37033,7 +37483,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37054,7 +37504,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37075,7 +37525,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37096,7 +37546,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37117,7 +37567,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37202,7 +37652,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37223,7 +37673,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37244,7 +37694,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37265,7 +37715,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37286,7 +37736,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37307,7 +37757,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37328,7 +37778,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37414,7 +37864,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37435,7 +37885,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37456,7 +37906,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37477,7 +37927,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37498,7 +37948,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37519,7 +37969,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37540,7 +37990,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37614,7 +38064,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37635,7 +38085,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37656,7 +38106,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37677,7 +38127,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37698,7 +38148,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37719,7 +38169,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37740,7 +38190,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37811,7 +38261,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37832,7 +38282,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37853,7 +38303,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37874,7 +38324,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37895,7 +38345,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37916,7 +38366,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -37937,7 +38387,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38012,7 +38462,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38033,7 +38483,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38054,7 +38504,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38075,7 +38525,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38096,7 +38546,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38117,7 +38567,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38138,7 +38588,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38260,7 +38710,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38281,7 +38731,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38302,7 +38752,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38323,7 +38773,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38344,7 +38794,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38365,7 +38815,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38386,7 +38836,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38504,7 +38954,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38525,7 +38975,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38546,7 +38996,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38567,7 +39017,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38588,7 +39038,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38609,7 +39059,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38630,7 +39080,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38719,7 +39169,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38740,7 +39190,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38761,7 +39211,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38782,7 +39232,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38803,7 +39253,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38824,7 +39274,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38845,7 +39295,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38928,7 +39378,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38949,7 +39399,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38970,7 +39420,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -38991,7 +39441,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -39012,7 +39462,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -39033,7 +39483,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -39054,7 +39504,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -39080,18 +39530,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Ratings in my scope, newest first (window staff: their own); comments masked */
+        /** Ratings in my scope, newest first (window staff: their own), a page at a time by keyset; comments masked */
         get: {
             parameters: {
                 query?: {
+                    cursor?: string;
+                    pageSize?: number;
                     from?: string;
                     to?: string;
                     officeId?: string;
                     level?: "very_satisfied" | "satisfied" | "basic" | "dissatisfied" | "very_dissatisfied";
                     bad?: "true" | "false";
                     channel?: "app" | "evaluator";
-                    page?: number;
-                    pageSize?: number;
                 };
                 header?: never;
                 path?: never;
@@ -39126,6 +39576,12 @@ export interface paths {
                                 followUpState: "opened" | "verified" | "contested" | "called_back" | "rectified" | "closed" | "voided" | null;
                             }[];
                             total: number;
+                            /** @description More rows match than `total` (counted up to 10,000) */
+                            totalCapped: boolean;
+                            /** @description The next page (`cursor=`), null on the last */
+                            nextCursor: string | null;
+                            /** @description The previous page (`cursor=`), null on the first */
+                            prevCursor: string | null;
                         };
                     };
                 };
@@ -39139,7 +39595,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -39160,7 +39616,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -39181,7 +39637,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -39202,7 +39658,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -39223,7 +39679,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -39244,7 +39700,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -39265,7 +39721,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -39293,18 +39749,18 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Follow-up cases of bad ratings (unit heads: their scope; window staff: cases about themselves) */
+        /** Follow-up cases of bad ratings (unit heads: their scope; window staff: cases about themselves), a page at a time by keyset */
         get: {
             parameters: {
                 query?: {
+                    cursor?: string;
+                    pageSize?: number;
                     state?: "opened" | "verified" | "contested" | "called_back" | "rectified" | "closed" | "voided";
                     view?: "open" | "overdue" | "all" | "mine";
                     officeId?: string;
                     q?: string;
                     sort?: "dueAt" | "openedAt" | "number";
                     order?: "asc" | "desc";
-                    page?: number;
-                    pageSize?: number;
                 };
                 header?: never;
                 path?: never;
@@ -39345,6 +39801,12 @@ export interface paths {
                                 contactMasked: string | null;
                             }[];
                             total: number;
+                            /** @description More rows match than `total` (counted up to 10,000) */
+                            totalCapped: boolean;
+                            /** @description The next page (`cursor=`), null on the last */
+                            nextCursor: string | null;
+                            /** @description The previous page (`cursor=`), null on the first */
+                            prevCursor: string | null;
                         };
                     };
                 };
@@ -39358,7 +39820,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -39379,7 +39841,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -39400,7 +39862,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -39421,7 +39883,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -39442,7 +39904,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -39463,7 +39925,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -39484,7 +39946,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -39551,7 +40013,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -39572,7 +40034,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -39593,7 +40055,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -39614,7 +40076,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -39635,7 +40097,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -39656,7 +40118,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -39677,7 +40139,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -39814,7 +40276,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -39835,7 +40297,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -39856,7 +40318,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -39877,7 +40339,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -39898,7 +40360,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -39919,7 +40381,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -39940,7 +40402,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -40003,7 +40465,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -40024,7 +40486,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -40045,7 +40507,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -40066,7 +40528,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -40087,7 +40549,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -40108,7 +40570,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -40129,7 +40591,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -40278,7 +40740,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -40299,7 +40761,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -40320,7 +40782,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -40341,7 +40803,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -40362,7 +40824,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -40383,7 +40845,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -40404,7 +40866,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -40558,7 +41020,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -40579,7 +41041,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -40600,7 +41062,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -40621,7 +41083,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -40642,7 +41104,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -40663,7 +41125,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -40684,7 +41146,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -40831,7 +41293,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -40852,7 +41314,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -40873,7 +41335,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -40894,7 +41356,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -40915,7 +41377,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -40936,7 +41398,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -40957,7 +41419,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -41104,7 +41566,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -41125,7 +41587,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -41146,7 +41608,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -41167,7 +41629,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -41188,7 +41650,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -41209,7 +41671,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -41230,7 +41692,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -41380,7 +41842,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -41401,7 +41863,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -41422,7 +41884,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -41443,7 +41905,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -41464,7 +41926,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -41485,7 +41947,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -41506,7 +41968,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -41651,7 +42113,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -41672,7 +42134,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -41693,7 +42155,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -41714,7 +42176,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -41735,7 +42197,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -41756,7 +42218,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -41777,7 +42239,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -41836,7 +42298,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -41857,7 +42319,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -41878,7 +42340,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -41899,7 +42361,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -41920,7 +42382,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -41941,7 +42403,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -41962,7 +42424,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42061,7 +42523,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42082,7 +42544,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42103,7 +42565,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42124,7 +42586,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42145,7 +42607,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42166,7 +42628,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42187,7 +42649,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42268,7 +42730,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42289,7 +42751,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42310,7 +42772,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42331,7 +42793,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42352,7 +42814,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42373,7 +42835,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42394,7 +42856,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42470,7 +42932,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42491,7 +42953,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42512,7 +42974,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42533,7 +42995,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42554,7 +43016,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42575,7 +43037,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42596,7 +43058,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42665,7 +43127,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42686,7 +43148,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42707,7 +43169,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42728,7 +43190,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42749,7 +43211,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42770,7 +43232,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42791,7 +43253,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42855,7 +43317,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42876,7 +43338,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42897,7 +43359,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42918,7 +43380,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42939,7 +43401,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42960,7 +43422,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -42981,7 +43443,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43056,7 +43518,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43077,7 +43539,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43098,7 +43560,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43119,7 +43581,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43140,7 +43602,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43161,7 +43623,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43182,7 +43644,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43264,7 +43726,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43285,7 +43747,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43306,7 +43768,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43327,7 +43789,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43348,7 +43810,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43369,7 +43831,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43390,7 +43852,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43460,7 +43922,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43481,7 +43943,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43502,7 +43964,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43523,7 +43985,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43544,7 +44006,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43565,7 +44027,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43586,7 +44048,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43649,7 +44111,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43670,7 +44132,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43691,7 +44153,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43712,7 +44174,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43733,7 +44195,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43754,7 +44216,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43775,7 +44237,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43844,7 +44306,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43865,7 +44327,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43886,7 +44348,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43907,7 +44369,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43928,7 +44390,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43949,7 +44411,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;
@@ -43970,7 +44432,7 @@ export interface paths {
                             error: {
                                 code: string;
                                 message: string;
-                                details?: {
+                                details: {
                                     /** @description Dotted path of the offending field, e.g. "body.phone" */
                                     path: string;
                                     message: string;

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import { PageQuery, pageOf } from '@tp/shared'
-import { APPEAL_TYPES, EVIDENCE_LIMITS, GROUNDS, LEGAL_BASES, REFUSE_REASONS, REMEDIES, REPLY_TEMPLATES, STATEMENT_LIMITS } from '@tp/shared/appeals/config'
+import { EVIDENCE_LIMITS, GROUNDS, LEGAL_BASES, REFUSE_REASONS, REMEDIES, REPLY_TEMPLATES, STATEMENT_LIMITS } from '@tp/shared/appeals/config'
 import { AppealCreateFields, AppealView, MaterialSupplyFields, MyAppealItem, ReplyLetter, WithdrawBody } from '@tp/shared/appeals/schemas'
 import { CITIZEN, PUBLIC, SIGNED_IN } from '../../platform/access'
 import { createRouter, jsonBody, jsonContent, route } from '../../platform/openapi'
@@ -9,6 +9,7 @@ import { storeUpload } from '../../platform/uploads'
 import { loadForCitizen } from './appeals.core'
 import { citizenView, fileAppeal, getCitizenAppeal, inspectEvidence, myAppeals, readFile, replyLetter } from './appeals.service'
 import { binary } from './tickets.routes'
+import { appealTypes } from './types.service'
 import { supplyMaterial, withdrawAppeal } from './workflow.service'
 
 const tags = ['Appeals']
@@ -33,6 +34,7 @@ const AppealConfig = z.object({
         pausable: z.boolean(),
         maxPausedDays: z.number(),
         maxExtensionDays: z.number(),
+        startsOn: z.enum(['filing', 'acceptance']).optional(),
       }),
       citation: Localized,
       forwardSameDay: z.boolean(),
@@ -57,10 +59,10 @@ export const appealRoutes = createRouter()
       summary: 'Appeal types with their clock rules and citations, grounds, reasons, legal bases, templates',
       responses: { 200: jsonContent(AppealConfig) },
     }),
-    (c) =>
+    async (c) =>
       c.json(
         {
-          types: APPEAL_TYPES.map((t) => ({ ...t, appliesTo: [...t.appliesTo], clock: { ...t.clock } })),
+          types: (await appealTypes(c.get('ctx'))).map((t) => ({ ...t, appliesTo: [...t.appliesTo], clock: { ...t.clock } })),
           grounds: [...GROUNDS],
           refuseReasons: [...REFUSE_REASONS],
           legalBases: [...LEGAL_BASES],

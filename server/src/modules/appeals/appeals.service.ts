@@ -1,6 +1,6 @@
 import type { CaseSummary, TimelineEvent } from '@tp/shared'
 import { maskName, maskPhone } from '@tp/shared'
-import { appealType, EVIDENCE_LIMITS, LEGAL_BASES, REMEDIES, typesFor } from '@tp/shared/appeals/config'
+import { EVIDENCE_LIMITS, LEGAL_BASES, REMEDIES } from '@tp/shared/appeals/config'
 import { appealActions, appealMachine } from '@tp/shared/appeals/machine'
 import type { AppealCreateFields, AppealView, ReplyLetter, StaffAppealView } from '@tp/shared/appeals/schemas'
 import { toChinaDate } from '@tp/shared/calendar'
@@ -27,6 +27,7 @@ import {
 } from './appeals.core'
 import { appealEvents, appealExtensions, appealMaterialRequests, appeals, tickets } from './appeals.tables'
 import { fileRef, findTicketForCitizen, occurredUnit, staffTicketView, ticketView } from './tickets.service'
+import { appealTypes, typesForTicket } from './types.service'
 
 const OPEN_STATES = appealMachine.statesOfType('open')
 
@@ -79,7 +80,7 @@ export async function fileAppeal(ctx: Ctx, fields: AppealCreateFields, evidence:
   const me = requireCitizen(ctx.actor)
   const { t: ticket } = await findTicketForCitizen(ctx, fields.decisionNo, fields.plate)
   if (ticket.status !== 'effective') throw conflict('ticket_not_effective', `This ticket has already been ${ticket.status}`)
-  const allowed = typesFor(ticket.recordedBy)
+  const allowed = await typesForTicket(ctx, ticket.recordedBy)
   const type = fields.type ? allowed.find((x) => x.key === fields.type) : allowed[0]
   if (!type)
     throw new AppError(422, 'type_not_applicable', 'This appeal type does not apply to this ticket', [
@@ -272,8 +273,8 @@ function decisionOf(row: AppealRow, forCitizen: boolean) {
   }
 }
 
-function policyView(row: AppealRow) {
-  const t = appealType(row.type)
+async function policyView(ctx: Ctx, row: AppealRow) {
+  const t = (await appealTypes(ctx)).find((x) => x.key === row.type)
   return {
     type: row.type as never,
     days: row.policy.days,
@@ -317,7 +318,7 @@ async function baseView(ctx: Ctx, row: AppealRow, forCitizen: boolean) {
     submittedAt: row.submittedAt.toISOString(),
     acceptedAt: row.acceptedAt?.toISOString() ?? null,
     closedAt: row.closedAt?.toISOString() ?? null,
-    policy: policyView(row),
+    policy: await policyView(ctx, row),
     due: await dueView(ctx, row, pauses),
     evidence: evidence.map(fileRef),
     materialRequests: await materialRequestsOf(ctx, row.id),

@@ -3,6 +3,9 @@ import {
   AcceptBody,
   AppealCounts,
   AppealListItem,
+  AppealTypeKey,
+  AppealTypeSettingsBody,
+  AppealTypeView,
   ApprovalBody,
   AssignBody,
   BacklogReport,
@@ -26,6 +29,7 @@ import { getStaffAppeal, replyLetter, revealContact, staffView } from './appeals
 import { exportQueue, listQueue, listReviewers, queueCounts } from './queue.service'
 import { backlogReport, backlogReportXlsx } from './report.service'
 import { binary } from './tickets.routes'
+import { listTypeSettings, updateTypeSettings } from './types.service'
 import {
   acceptAppeal,
   approveDecision,
@@ -138,6 +142,29 @@ const routes = createRouter()
       },
     }),
     async (c) => c.json({ items: await listReviewers(c.get('ctx')) }, 200),
+  )
+  .openapi(
+    route({
+      method: 'get',
+      path: '/api/console/appeals/types',
+      tags,
+      access: READERS,
+      summary: 'Appeal types with their clock policies and citations, as configured',
+      responses: { 200: jsonContent(z.object({ items: z.array(AppealTypeView) })) },
+    }),
+    async (c) => c.json({ items: await listTypeSettings(c.get('ctx')) }, 200),
+  )
+  .openapi(
+    route({
+      method: 'put',
+      path: '/api/console/appeals/types/{key}',
+      tags,
+      access: staffRoles('admin'),
+      summary: "Set an appeal type's clock policy and citation (later appeals only: a case keeps the policy it was filed under)",
+      request: { params: z.object({ key: AppealTypeKey }), body: jsonBody(AppealTypeSettingsBody) },
+      responses: { 200: jsonContent(AppealTypeView) },
+    }),
+    async (c) => c.json(await updateTypeSettings(c.get('ctx'), c.req.valid('param').key, c.req.valid('json')), 200),
   )
   .openapi(
     route({

@@ -70,6 +70,10 @@ export const revokeApiKey = (id: string) => unwrap(api.DELETE('/api/console/api-
 export const getCalendar = (year: number) => unwrap(api.GET('/api/console/calendar', { params: { query: { year } } }))
 export const putOverride = (date: string, working: boolean, name: string) =>
   unwrap(api.PUT('/api/console/calendar/overrides/{date}', { params: { path: { date } }, body: { working, name } }))
+export type AppealTypeSetting = Json<'/api/console/appeals/types', 'get'>['items'][number]
+export const getTypeSettings = async () => (await unwrap(api.GET('/api/console/appeals/types'))).items
+export const putTypeSettings = (key: AppealTypeSetting['key'], body: Pick<AppealTypeSetting, 'clock' | 'citation'>) =>
+  unwrap(api.PUT('/api/console/appeals/types/{key}', { params: { path: { key } }, body }))
 export const deleteOverride = (date: string) => unwrap(api.DELETE('/api/console/calendar/overrides/{date}', { params: { path: { date } } }))
 
 /** Downloads a binary answer (XLSX) under `name`. */

@@ -32,6 +32,12 @@ export default {
       component: () => import('./CalendarPage.vue'),
       meta: { titleKey: 'appeals.menu.calendar', roles: ['admin', 'unit_head', 'legal_officer', 'window_staff', 'dispatcher'] },
     },
+    {
+      path: '/appeals/types',
+      name: 'appeals-types',
+      component: () => import('./TypesPage.vue'),
+      meta: { titleKey: 'appeals.menu.types', roles: [...REVIEW] },
+    },
     { path: '/appeals/:id', name: 'appeals-review', component: () => import('./ReviewPage.vue'), meta: { titleKey: 'appeals.menu.queue', roles: [...REVIEW] } },
     // The printable A4 letter, without the layout (still signed in).
     {
@@ -47,5 +53,6 @@ export default {
     { path: '/appeals/report', titleKey: 'appeals.menu.report', icon: DataLine, roles: [...REVIEW], order: 22 },
     { path: '/appeals/tickets', titleKey: 'appeals.menu.tickets', icon: 'Files', roles: ['admin', 'legal_officer', 'unit_head'], order: 23 },
     { path: '/appeals/calendar', titleKey: 'appeals.menu.calendar', icon: 'Calendar', roles: ['admin', 'unit_head', 'legal_officer'], order: 24 },
+    { path: '/appeals/types', titleKey: 'appeals.menu.types', icon: 'Setting', roles: ['admin', 'unit_head', 'legal_officer'], order: 25 },
   ],
 } satisfies ConsoleFeature
