@@ -11,6 +11,7 @@ import { CITIZEN, PUBLIC } from './platform/access'
 import type { AppDeps } from './platform/context'
 import { apiNotFound, errorHandler, requestContext, requestLimits, securityHeaders } from './platform/http'
 import { createRouter, jsonContent, route } from './platform/openapi'
+import { notReadyReason } from './platform/readiness'
 import { eventsHandler } from './platform/sse'
 
 const DOCS_HTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Traffic portal API</title>
@@ -46,19 +47,15 @@ export function createApp(deps: AppDeps) {
       path: '/api/ready',
       tags: ['System'],
       access: PUBLIC,
-      summary: 'Database reachable and migrated',
+      summary: 'Database reachable and migrated up to this build',
       responses: {
         200: jsonContent(z.object({ status: z.literal('ready'), database: z.string() })),
         503: jsonContent(z.object({ status: z.literal('not_ready'), reason: z.string() })),
       },
     }),
     async (c) => {
-      try {
-        await deps.database.ping()
-        return c.json({ status: 'ready' as const, database: deps.database.kind }, 200)
-      } catch {
-        return c.json({ status: 'not_ready' as const, reason: 'database unreachable' }, 503)
-      }
+      const reason = await notReadyReason(deps.database)
+      return reason ? c.json({ status: 'not_ready' as const, reason }, 503) : c.json({ status: 'ready' as const, database: deps.database.kind }, 200)
     },
   )
   app.get('/api/events', eventsHandler(deps))

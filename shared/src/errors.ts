@@ -12,7 +12,7 @@ export const ErrorBody = z.object({
   error: z.object({
     code: z.string(),
     message: z.string(),
-    details: z.array(ErrorDetail).optional(),
+    details: z.array(ErrorDetail),
     requestId: z.string().optional(),
   }),
 })

@@ -68,9 +68,12 @@ export function requestContext(deps: AppDeps): MiddlewareHandler<AppEnv> {
 export function errorHandler(deps: AppDeps): ErrorHandler<AppEnv> {
   return (err, c) => {
     const requestId = c.get('requestId')
+    // `details` is always there (possibly empty), so clients can read it without checking.
     const send = (status: ContentfulStatusCode, error: { code: string; message: string; details?: unknown; [k: string]: unknown }) =>
       // Open311 clients expect the GeoReport error shape, also for refusals before its router (e.g. 413).
-      c.req.path.startsWith('/open311/') ? c.json([{ code: status, description: error.message }], status) : c.json({ error: { ...error, requestId } }, status)
+      c.req.path.startsWith('/open311/')
+        ? c.json([{ code: status, description: error.message }], status)
+        : c.json({ error: { details: [], ...error, requestId } }, status)
     if (err instanceof AppError) {
       for (const [k, v] of Object.entries(err.headers ?? {})) c.header(k, v)
       return send(err.status, { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}), ...err.extra })
@@ -158,7 +161,7 @@ export function requestLimits(config: { bodyLimitBytes: number }): MiddlewareHan
 export const apiNotFound: NotFoundHandler<AppEnv> = (c) => {
   const message = `No route for ${c.req.method} ${c.req.path}`
   if (c.req.path.startsWith('/open311/')) return c.json([{ code: 404, description: message }], 404)
-  return c.json({ error: { code: 'not_found', message, requestId: c.get('requestId') } }, 404)
+  return c.json({ error: { code: 'not_found', message, details: [], requestId: c.get('requestId') } }, 404)
 }
 
 /** CSP for the H5 and console; framing only by the WeChat mini-program web-view origin(s). */

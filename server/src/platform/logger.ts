@@ -1,16 +1,20 @@
 import pino from 'pino'
 
-/** Structured JSON logs. Personal data is redacted by key wherever it appears. */
-export function createLogger(level: string) {
-  return pino({
+/** Keys whose values are personal data or secrets, redacted at the top level and one level down. */
+const SENSITIVE = ['phone', 'contactPhone', 'name', 'idNumber', 'idCard', 'plate', 'vin', 'vinLast6', 'address', 'password', 'code']
+
+/**
+ * Structured JSON logs (to stdout, or `destination` — tests read them there). Personal data is
+ * redacted by key wherever it appears.
+ */
+export function createLogger(level: string, destination?: pino.DestinationStream) {
+  const options: pino.LoggerOptions = {
     level,
     base: undefined,
     serializers: { err: safeError },
-    redact: {
-      paths: ['phone', 'idNumber', 'idCard', 'password', 'code', '*.phone', '*.idNumber', '*.password', '*.code', 'req.headers.cookie'],
-      censor: '[redacted]',
-    },
-  })
+    redact: { paths: [...SENSITIVE, ...SENSITIVE.map((k) => `*.${k}`), 'req.headers.cookie'], censor: '[redacted]' },
+  }
+  return destination ? pino(options, destination) : pino(options)
 }
 export type Logger = ReturnType<typeof createLogger>
 
