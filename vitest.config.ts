@@ -50,6 +50,7 @@ export default defineConfig({
           // one file at a time, on PGlite and — with TEST_DATABASE_URL — on PostgreSQL.
           name: 'faults',
           include: ['tests/faults/**/*.fault.ts'],
+          globalSetup: ['tests/faults/global-setup.ts'],
           testTimeout: 900_000,
           hookTimeout: 300_000,
           fileParallelism: false,

@@ -20,8 +20,8 @@ import postgres from 'postgres'
 import type { TestApp } from '../support/app'
 
 /**
- * Fault tests run the real server as a child process — `node --import tsx src/main.ts` from
- * server/, as tests/e2e/global-setup.ts does — on its own database: a PGlite data directory, or a
+ * Fault tests run the real server as a child process — the production bundle, `node
+ * dist/main.mjs` from server/ (built by global-setup.ts), as `pnpm start` does — on its own database: a PGlite data directory, or a
  * PostgreSQL database of its own when TEST_DATABASE_URL is set. TRUST_PROXY is on, so each
  * simulated client can present its own address (X-Forwarded-For) to the per-address limits.
  */
@@ -134,7 +134,7 @@ export async function startServer(store: Store, env: Record<string, string> = {}
 export async function spawnServer(store: Store, env: Record<string, string> = {}): Promise<Server & { ready(): Promise<number> }> {
   const port = await freePort()
   const started = performance.now()
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--enable-source-maps', 'dist/main.mjs'], {
     cwd: join(ROOT, 'server'),
     env: {
       ...process.env,
