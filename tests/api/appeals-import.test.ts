@@ -179,4 +179,26 @@ describe('file import in the console', () => {
     const seen = await b2.get('/api/console/tickets?pageSize=200')
     for (const tk of seen.body.items) expect(tk.unitName).toBe('城区二大队')
   })
+
+  it('pages the registry by keyset, newest violation first, both ways', async () => {
+    const all = (await legal.get('/api/console/tickets?pageSize=200')).body
+    expect(all.items.length).toBeGreaterThan(20)
+    const pages: string[][] = []
+    let cursor: string | null = null
+    let last: { prevCursor: string | null } | null = null
+    do {
+      const res: { status: number; body: { items: { id: string }[]; nextCursor: string | null; prevCursor: string | null } } = await legal.get(
+        `/api/console/tickets?pageSize=7${cursor ? `&cursor=${cursor}` : ''}`,
+      )
+      expect(res.status).toBe(200)
+      pages.push(res.body.items.map((x) => x.id))
+      cursor = res.body.nextCursor
+      last = res.body
+    } while (cursor && pages.length < 100)
+    expect(all.total).toBe(all.items.length)
+    expect(pages.flat()).toEqual(all.items.map((x: { id: string }) => x.id))
+    const back = await legal.get(`/api/console/tickets?pageSize=7&cursor=${last!.prevCursor}`)
+    expect(back.body.items.map((x: { id: string }) => x.id)).toEqual(pages[pages.length - 2])
+    expect((await legal.get('/api/console/tickets?cursor=nope')).status).toBe(400)
+  })
 })

@@ -17505,7 +17505,7 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
-                    page?: number;
+                    cursor?: string;
                     pageSize?: number;
                     q?: string;
                     status?: "effective" | "corrected" | "revoked";
@@ -17554,7 +17554,10 @@ export interface paths {
                                 officerNo: string;
                                 source: string;
                             }[];
+                            /** @description Counted up to 10,000 */
                             total: number;
+                            nextCursor: string | null;
+                            prevCursor: string | null;
                         };
                     };
                 };

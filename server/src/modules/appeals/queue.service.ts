@@ -3,14 +3,13 @@ import { appealType, DUE_SOON_DAYS, GROUNDS } from '@tp/shared/appeals/config'
 import { appealMachine } from '@tp/shared/appeals/machine'
 import type { AppealCounts, AppealListItem, DueStatus, QueueQuery } from '@tp/shared/appeals/schemas'
 import { addCalendarDays, chinaDayEnd, chinaDayStart, daysLeft, toChinaDate } from '@tp/shared/calendar'
-import { aliasedTable, and, asc, count, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm'
+import { aliasedTable, and, asc, count, eq, gte, inArray, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm'
 import ExcelJS from 'exceljs'
-import { z } from 'zod'
 import { audit } from '../../platform/audit'
 import { type Ctx, requireStaff } from '../../platform/context'
-import { badRequest } from '../../platform/errors'
 import { citizens, staff, units } from '../identity/identity.tables'
 import { appealExtensions, appeals } from './appeals.tables'
+import { decodeKeyset, type Keyset, type KeysetSort, keysetOrder, keysetPage, keysetWhere, keyText } from './keyset'
 
 const OPEN = appealMachine.statesOfType('open')
 const CLOSED = [...appealMachine.statesOfType('closed'), ...appealMachine.statesOfType('fixed')]
@@ -56,72 +55,13 @@ function queueWhere(ctx: Ctx, q: QueueQuery): SQL | undefined {
 
 const assignee = aliasedTable(staff, 'assignee')
 
-/**
- * Keyset paging over the queue's sort (due date, or filing time either way), id breaking ties:
- * a page is "the rows after (or before) this row", however deep, never an OFFSET. Due dates may
- * be null (sorted last). The key travels as PostgreSQL's own text of the timestamp, so it
- * compares exactly (microseconds included).
- */
-interface QueueCursor {
-  sort: QueueQuery['sort']
-  key: string | null
-  id: string
-  dir: 'next' | 'prev'
+function sortOf(sort: QueueQuery['sort']): KeysetSort {
+  if (sort === 'due') return { col: appeals.dueAt, idCol: appeals.id, desc: false, nullable: true }
+  return { col: appeals.submittedAt, idCol: appeals.id, desc: sort === '-submitted', nullable: false }
 }
 
-const CursorShape = z.object({
-  sort: z.enum(['due', 'submitted', '-submitted']),
-  key: z.string().max(64).nullable(),
-  id: z.string().uuid(),
-  dir: z.enum(['next', 'prev']),
-})
-
-const encodeQueueCursor = (c: QueueCursor) => Buffer.from(JSON.stringify(c)).toString('base64url')
-
-function decodeQueueCursor(raw: string, sort: QueueQuery['sort']): QueueCursor {
-  let parsed: unknown
-  try {
-    parsed = JSON.parse(Buffer.from(raw, 'base64url').toString())
-  } catch {}
-  const c = CursorShape.safeParse(parsed)
-  if (!c.success || c.data.sort !== sort || (c.data.key !== null && Number.isNaN(Date.parse(c.data.key))))
-    throw badRequest('Invalid cursor', [{ path: 'query.cursor', message: 'Malformed, or from another sort order' }])
-  return c.data
-}
-
-function sortOf(sort: QueueQuery['sort']) {
-  if (sort === 'due') return { col: appeals.dueAt, desc: false, nullable: true }
-  return { col: appeals.submittedAt, desc: sort === '-submitted', nullable: false }
-}
-
-/** Rows strictly after (dir next) or before (dir prev) the cursor row, in the sort's order. */
-function keysetWhere(c: QueueCursor): SQL {
-  const { col, desc: descending, nullable } = sortOf(c.sort)
-  const forward = c.dir === 'next'
-  // Whether we move towards larger keys (and ids).
-  const up = forward !== descending
-  const idPast = up ? gt(appeals.id, c.id) : lt(appeals.id, c.id)
-  if (c.key === null) {
-    // Null keys sort last (ascending only): after a null key only nulls with larger ids follow.
-    return forward ? (and(isNull(col), idPast) as SQL) : (or(isNotNull(col), and(isNull(col), idPast)) as SQL)
-  }
-  const k = sql`${c.key}::timestamptz`
-  const keyPast = up ? sql`${col} > ${k}` : sql`${col} < ${k}`
-  const within = or(keyPast, and(sql`${col} = ${k}`, idPast)) as SQL
-  if (!nullable) return within
-  return forward ? (or(within, isNull(col)) as SQL) : (and(isNotNull(col), within) as SQL)
-}
-
-function queueOrder(sort: QueueQuery['sort'], reverse: boolean): SQL[] {
-  const { col, desc: descending } = sortOf(sort)
-  const d = descending !== reverse
-  // Nulls (due dates only) stay last in the forward order.
-  return [sql`${col} ${d ? sql`desc nulls first` : sql`asc nulls last`}`, d ? desc(appeals.id) : asc(appeals.id)]
-}
-
-async function queueRows(ctx: Ctx, q: QueueQuery, limit: number, cursor: QueueCursor | null = null) {
-  const reverse = cursor?.dir === 'prev'
-  const { col } = sortOf(q.sort)
+async function queueRows(ctx: Ctx, q: QueueQuery, limit: number, cursor: Keyset | null = null) {
+  const sort = sortOf(q.sort)
   return ctx.db
     .select({
       a: {
@@ -141,7 +81,7 @@ async function queueRows(ctx: Ctx, q: QueueQuery, limit: number, cursor: QueueCu
         outcome: appeals.outcome,
         version: appeals.version,
       },
-      sortKey: sql<string | null>`(${col})::text`,
+      sortKey: keyText(sort),
       unitName: units.name,
       assigneeName: assignee.name,
       citizenName: citizens.name,
@@ -150,8 +90,8 @@ async function queueRows(ctx: Ctx, q: QueueQuery, limit: number, cursor: QueueCu
     .innerJoin(units, eq(units.id, appeals.unitId))
     .leftJoin(assignee, eq(assignee.id, appeals.assigneeId))
     .leftJoin(citizens, eq(citizens.id, appeals.citizenId))
-    .where(and(queueWhere(ctx, q), cursor ? keysetWhere(cursor) : undefined))
-    .orderBy(...queueOrder(q.sort, reverse))
+    .where(and(queueWhere(ctx, q), cursor ? keysetWhere(cursor, sort) : undefined))
+    .orderBy(...keysetOrder(sort, cursor?.dir === 'prev'))
     .limit(limit)
 }
 
@@ -193,7 +133,7 @@ export async function listQueue(
   ctx: Ctx,
   q: QueueQuery,
 ): Promise<{ items: AppealListItem[]; total: number; totalCapped: boolean; nextCursor: string | null; prevCursor: string | null }> {
-  const cursor = q.cursor ? decodeQueueCursor(q.cursor, q.sort) : null
+  const cursor = q.cursor ? decodeKeyset(q.cursor, q.sort) : null
   const capped = ctx.db
     .select({ one: sql`1` })
     .from(appeals)
@@ -202,22 +142,15 @@ export async function listQueue(
     .as('capped')
   // Count and page side by side (two pool connections on PostgreSQL); one row more tells whether more follow.
   const [[total], fetched] = await Promise.all([ctx.db.select({ n: count() }).from(capped), queueRows(ctx, q, q.pageSize + 1, cursor)])
-  const more = fetched.length > q.pageSize
-  const rows = fetched.slice(0, q.pageSize)
-  if (cursor?.dir === 'prev') rows.reverse()
-  const at = (r: (typeof rows)[number] | undefined, dir: QueueCursor['dir']) =>
-    r ? encodeQueueCursor({ sort: q.sort, key: r.sortKey, id: r.a.id, dir }) : null
-  const backwards = cursor?.dir === 'prev'
+  const { rows, nextCursor, prevCursor } = keysetPage(fetched, q.pageSize, cursor, q.sort, (r) => ({ key: r.sortKey, id: r.a.id }))
   const now = ctx.now()
   const n = total?.n ?? 0
   return {
     items: rows.map((r) => toItem(r, now)),
     total: Math.min(n, TOTAL_CAP),
     totalCapped: n > TOTAL_CAP,
-    // Forward: more after the last row if the extra row came; backward: we came from there.
-    nextCursor: backwards || more ? at(rows[rows.length - 1], 'next') : null,
-    // Backward: more before the first row if the extra row came; forward: only when we did not start at the top.
-    prevCursor: (backwards ? more : !!cursor) ? at(rows[0], 'prev') : null,
+    nextCursor,
+    prevCursor,
   }
 }
 

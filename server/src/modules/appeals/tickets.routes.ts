@@ -150,7 +150,7 @@ export const ticketRoutes = router
       summary: 'The ticket registry in my unit scope',
       request: {
         query: z.object({
-          page: z.coerce.number().int().min(1).max(10_000).default(1),
+          cursor: z.string().max(300).optional(),
           pageSize: z.coerce.number().int().min(1).max(200).default(20),
           q: z
             .string()
@@ -162,7 +162,16 @@ export const ticketRoutes = router
           unitId: z.string().uuid().optional(),
         }),
       },
-      responses: { 200: jsonContent(z.object({ items: z.array(StaffTicketRow), total: z.number().int() })) },
+      responses: {
+        200: jsonContent(
+          z.object({
+            items: z.array(StaffTicketRow),
+            total: z.number().int().describe('Counted up to 10,000'),
+            nextCursor: z.string().nullable(),
+            prevCursor: z.string().nullable(),
+          }),
+        ),
+      },
     }),
     async (c) => c.json(await listTickets(c.get('ctx'), c.req.valid('query')), 200),
   )

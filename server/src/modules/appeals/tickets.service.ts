@@ -8,6 +8,7 @@ import { files } from '../../platform/platform.tables'
 import { hit } from '../../platform/rate-limit'
 import { units, vehicles } from '../identity/identity.tables'
 import { appeals, ticketImports, tickets } from './appeals.tables'
+import { decodeKeyset, type KeysetSort, keysetOrder, keysetPage, keysetWhere, keyText } from './keyset'
 
 export type TicketRow = typeof tickets.$inferSelect
 type OpenAppeal = { id: string; number: string; state: (typeof appeals.$inferSelect)['state'] } | null
@@ -140,15 +141,21 @@ export async function lookupTicket(ctx: Ctx, decisionNo: string, plate: string |
 }
 
 export interface TicketListQuery {
-  page: number
+  /** Keyset position from a previous answer (opaque); none: the newest first. */
+  cursor?: string
   pageSize: number
   q?: string
   status?: TicketRow['status']
   unitId?: string
 }
 
-/** The registry for staff, in their unit scope. */
+const REGISTRY_SORT: KeysetSort = { col: tickets.occurredAt, idCol: tickets.id, desc: true, nullable: false }
+/** Totals are counted up to this many rows (the registry grows by the year). */
+const REGISTRY_TOTAL_CAP = 10_000
+
+/** The registry for staff, in their unit scope, newest violation first, a page at a time by keyset. */
 export async function listTickets(ctx: Ctx, q: TicketListQuery) {
+  const cursor = q.cursor ? decodeKeyset(q.cursor, 'occurred') : null
   const actor = requireStaff(ctx.actor)
   const where: SQL[] = [inArray(tickets.unitId, [...actor.unitScope])]
   if (q.status) where.push(eq(tickets.status, q.status))
@@ -158,19 +165,29 @@ export async function listTickets(ctx: Ctx, q: TicketListQuery) {
     where.push(or(eq(tickets.decisionNo, term), ilike(tickets.plate, `%${term.replace(/[%_\\]/g, '')}%`)) as SQL)
   }
   const cond = and(...where)
-  const [total] = await ctx.db.select({ n: count() }).from(tickets).where(cond)
-  const rows = await ctx.db
-    .select({ t: tickets, unitName: units.name })
+  const capped = ctx.db
+    .select({ one: sql`1` })
     .from(tickets)
-    .innerJoin(units, eq(units.id, tickets.unitId))
     .where(cond)
-    .orderBy(desc(tickets.occurredAt), desc(tickets.id))
-    .limit(q.pageSize)
-    .offset((q.page - 1) * q.pageSize)
+    .limit(REGISTRY_TOTAL_CAP + 1)
+    .as('capped')
+  const [[total], fetched] = await Promise.all([
+    ctx.db.select({ n: count() }).from(capped),
+    ctx.db
+      .select({ t: tickets, unitName: units.name, key: keyText(REGISTRY_SORT) })
+      .from(tickets)
+      .innerJoin(units, eq(units.id, tickets.unitId))
+      .where(and(cond, cursor ? keysetWhere(cursor, REGISTRY_SORT) : undefined))
+      .orderBy(...keysetOrder(REGISTRY_SORT, cursor?.dir === 'prev'))
+      .limit(q.pageSize + 1),
+  ])
+  const { rows, nextCursor, prevCursor } = keysetPage(fetched, q.pageSize, cursor, 'occurred', (r) => ({ key: r.key, id: r.t.id }))
   const items = await withOpenAppeals(ctx, rows)
   return {
     items: items.map((v, i) => ({ ...v, officerName: rows[i]!.t.officerName, officerNo: rows[i]!.t.officerNo, source: rows[i]!.t.source })),
-    total: total?.n ?? 0,
+    total: Math.min(total?.n ?? 0, REGISTRY_TOTAL_CAP),
+    nextCursor,
+    prevCursor,
   }
 }
 
