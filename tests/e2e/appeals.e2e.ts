@@ -186,6 +186,7 @@ describe('appeal journey', () => {
     await state(citizen, 'material-request').waitFor()
     await state(citizen, 'paused').waitFor()
     expect(await state(citizen, 'days-left').count()).toBe(0)
+    const pausedDue = await state(citizen, 'due-date').textContent()
     await screenshot(citizen, 'appeals-6-citizen-material-requested')
     await citizen.locator('[data-test="supply-note"] textarea').fill('已上传小区物业出具的车辆出入记录截图。')
     await citizen
@@ -197,6 +198,8 @@ describe('appeal journey', () => {
     await state(citizen, 'paused').waitFor({ state: 'detached' })
     await state(citizen, 'days-left').waitFor()
     expect(await state(citizen, 'state').textContent()).toBe('审查中')
+    // The resumed due date: a pause that starts and ends on one day costs the clock no day.
+    expect(await state(citizen, 'due-date').textContent()).toBe(pausedDue)
     await screenshot(citizen, 'appeals-7-citizen-material-supplied')
   })
 
