@@ -4,8 +4,9 @@ import { desktopContext, launch, mobileContext, screenshot } from './browser'
 
 /**
  * The two shells end to end: the citizen H5 at phone size (home grid, no sideways scrolling,
- * sign-in with the on-screen development code, 我的办事, 我的, English) and the staff console
- * (sign-in as admin, dashboard).
+ * sign-in with the on-screen development code, 我的办事, 我的, English; at 320 and 430 px and with
+ * text at 200 %: no sideways scrolling, 44×44 px touch targets) and the staff console (sign-in as
+ * admin, dashboard).
  */
 let browser: Browser
 
@@ -32,17 +33,17 @@ describe('citizen H5 shell', () => {
     page = await ctx.newPage()
   })
 
-  it('shows the four services on the home page without sideways scrolling', async () => {
+  it('shows the services on the home page without sideways scrolling', async () => {
     await page.goto('/')
     const services = page.locator('.tp-service')
     await services.first().waitFor()
-    expect(await services.count()).toBe(4)
+    // The configured report kinds first, then appeals and bookings.
+    const hrefs = await services.evaluateAll((els) => els.map((el) => el.getAttribute('href')))
+    expect(hrefs.slice(0, 2)).toEqual(['/reports/new?kind=congestion', '/reports/new?kind=zombie_car'])
+    expect(hrefs.slice(2, -2).every((h) => h?.startsWith('/reports/new?kind='))).toBe(true)
+    expect(hrefs.slice(-2)).toEqual(['/appeals', '/bookings/new'])
     const names = await page.locator('.tp-service__name').allInnerTexts()
-    expect(names).toEqual(['拥堵上报', '僵尸车举报', '违法申诉', '车管预约'])
-    expect(await page.locator('.tp-service').nth(0).getAttribute('href')).toBe('/reports/new?kind=congestion')
-    expect(await page.locator('.tp-service').nth(1).getAttribute('href')).toBe('/reports/new?kind=zombie_car')
-    expect(await page.locator('.tp-service').nth(2).getAttribute('href')).toBe('/appeals')
-    expect(await page.locator('.tp-service').nth(3).getAttribute('href')).toBe('/bookings/new')
+    expect([names[0], names[1], ...names.slice(-2)]).toEqual(['拥堵', '僵尸车', '违法申诉', '车管预约'])
     await expect(page.locator('.van-tabbar-item').allInnerTexts()).resolves.toEqual(['首页', '我的办事', '我的'])
     await noSidewaysScroll(page)
     // Every tab is a big enough touch target.
@@ -121,6 +122,77 @@ describe('citizen H5 shell', () => {
     await noSidewaysScroll(page)
     await screenshot(page, 'citizen-home-elder-en')
   })
+})
+
+/** Visible tab-bar and home-grid controls smaller than a 44×44 px touch target. */
+async function smallTargets(page: Page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('.van-tabbar :is(a, button, [role=button], [role=tab]), .tp-home__services :is(a, button, [role=button])')]
+      .map((el) => ({ el, box: el.getBoundingClientRect() }))
+      .filter(({ el, box }) => box.width > 0 && box.height > 0 && getComputedStyle(el).visibility !== 'hidden')
+      .filter(({ box }) => box.width < 44 || box.height < 44)
+      .map(({ el, box }) => `${el.textContent?.trim()} ${Math.round(box.width)}×${Math.round(box.height)}`),
+  )
+}
+
+describe('citizen H5 at 320 px, 430 px and 200 % text', () => {
+  const CASES: { name: string; width: number; textZoom: boolean }[] = [
+    { name: '320', width: 320, textZoom: false },
+    { name: '430', width: 430, textZoom: false },
+    { name: '375-text-200', width: 375, textZoom: true },
+  ]
+  for (const c of CASES) {
+    it(`${c.name}: home, my cases and me fit the width, with big enough touch targets`, async () => {
+      const ctx = await mobileContext(browser)
+      const page = await ctx.newPage()
+      try {
+        await page.setViewportSize({ width: c.width, height: 800 })
+        if (c.textZoom) {
+          // Text at twice its size, as a phone's large system font scales it in a webview (px sizes
+          // too, whatever text-size-adjust the page asks for).
+          await page.addInitScript(() => {
+            document.addEventListener('DOMContentLoaded', () => {
+              for (const el of [document.documentElement, document.body]) el.style.setProperty('text-size-adjust', '200%')
+            })
+          })
+        }
+        const who = `136${String(Date.now() + c.width).slice(-8)}`
+        const otp = await page.request.post('/api/auth/otp', { data: { phone: who }, headers: { 'x-forwarded-for': who } })
+        const code = ((await otp.json()) as { devCode: string }).devCode
+        expect((await page.request.post('/api/auth/otp/verify', { data: { phone: who, code }, headers: { 'x-forwarded-for': who } })).status()).toBe(200)
+
+        await page.goto('/')
+        await page.locator('.tp-service').first().waitFor()
+        if (c.textZoom) {
+          const scale = await page.evaluate(() => {
+            const name = document.querySelector('.tp-service__name') as HTMLElement
+            const size = () => Number.parseFloat(getComputedStyle(name).fontSize)
+            const zoomed = size()
+            document.body.style.setProperty('text-size-adjust', '100%')
+            const plain = size()
+            document.body.style.setProperty('text-size-adjust', '200%')
+            return zoomed / plain
+          })
+          expect(scale).toBeCloseTo(2, 1)
+        }
+        await noSidewaysScroll(page)
+        expect(await smallTargets(page)).toEqual([])
+        if (c.width === 320) await screenshot(page, 'citizen-home-320')
+        await page.locator('.van-tabbar-item', { hasText: '我的办事' }).click()
+        await page.waitForURL('**/cases')
+        await page.locator('.van-empty, .tp-case-card').first().waitFor()
+        await noSidewaysScroll(page)
+        expect(await smallTargets(page)).toEqual([])
+        await page.locator('.van-tabbar-item', { hasText: '我的' }).last().click()
+        await page.waitForURL('**/me')
+        await page.getByText(`${who.slice(0, 3)}****${who.slice(-4)}`).waitFor()
+        await noSidewaysScroll(page)
+        expect(await smallTargets(page)).toEqual([])
+      } finally {
+        await ctx.close()
+      }
+    })
+  }
 })
 
 describe('staff console shell', () => {
