@@ -6,6 +6,7 @@ import { and, eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TestApp } from '../support/app'
 import { type Client, citizen, staffUser } from '../support/client'
+import { expectKeysetWalk } from '../support/keyset'
 import { bookingsApp, cn, makeOffice, manyCitizens, person, slotAt, slotsOf, WEEK } from './bookings-support'
 
 let t: TestApp
@@ -66,9 +67,7 @@ describe('slot capacity from opening hours, windows and durations', () => {
     let reg = all.filter((s) => s.serviceId === ids.registration)
     expect(reg.map((s) => s.capacity)).toEqual([0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0])
 
-    const day = (await admin.get(`/api/slots/availability?officeId=${office.id}&serviceId=${ids.licence}`)).body.items.find(
-      (d: any) => d.date === '2026-03-11',
-    )
+    const day = (await admin.get(`/api/slots/availability?officeId=${office.id}&serviceId=${ids.licence}`)).body.items.find((d: any) => d.date === '2026-03-11')
     expect(day).toMatchObject({ open: true, capacity: 39, remaining: 39 })
 
     const w3 = await admin.post(`/api/console/bookings/offices/${office.id}/windows`, { number: 3, serviceIds: [ids.registration] })
@@ -532,5 +531,25 @@ describe('demo data', () => {
     const all = (await admin.get('/api/console/bookings/bookings?pageSize=200')).body.items
     for (const s of ['booked', 'checked_in', 'done', 'cancelled', 'no_show', 'missed']) expect(all.map((b: any) => b.state)).toContain(s)
     expect(all.every((b: any) => !/\d{17}/.test(b.idNumberMasked))).toBe(true)
+  })
+
+  it('pages the console list by keyset both ways (newest day first, each day in time order), as one long page', async () => {
+    await at(START)
+    const hall = (await admin.get('/api/console/bookings/offices')).body.items.find((o: any) => o.name === '市车辆管理所')
+    const path = `/api/console/bookings/bookings?officeId=${hall.id}`
+    const pages = await expectKeysetWalk(admin, path, 3)
+    const rows = (await admin.get(`${path}&pageSize=200`)).body.items as { id: string; date: string; startTime: string }[]
+    const key = (b: { date: string; startTime: string; id: string }) => [b.date, b.startTime, b.id]
+    const sorted = [...rows].sort((a, b) => {
+      const [x, y] = [key(a), key(b)]
+      return x[0] !== y[0] ? (y[0] as string).localeCompare(x[0] as string) : x[1] !== y[1] ? (x[1] as string).localeCompare(y[1] as string) : 0
+    })
+    expect(rows.map((b) => [b.date, b.startTime])).toEqual(sorted.map((b) => [b.date, b.startTime]))
+    expect(pages.flat()).toHaveLength(rows.length)
+    for (const bad of ['not-a-cursor', Buffer.from(JSON.stringify({ sort: 'date', keys: ['x', '09:00', 'nope'], dir: 'next' })).toString('base64url')]) {
+      const res = await admin.get(`${path}&cursor=${bad}`)
+      expect(res.status).toBe(400)
+      expect(res.body.error.details[0].path).toBe('query.cursor')
+    }
   })
 })

@@ -8,6 +8,7 @@ import { and, eq, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TestApp } from '../support/app'
 import { type Client, citizen, staffUser } from '../support/client'
+import { expectKeysetWalk } from '../support/keyset'
 import { cn, type Hall, hallOf, ok, ratingsApp } from './ratings-support'
 
 // exceljs is the server's dependency: read the exports with it.
@@ -273,6 +274,54 @@ describe('XLSX export', () => {
       .from(auditLog)
       .where(and(eq(auditLog.action, 'export.xlsx'), eq(auditLog.entityType, 'ratings')))
     expect(audits.map((a) => (a.after as { kind: string }).kind).sort()).toEqual(['followups', 'followups', 'queue', 'ranking', 'ratings', 'satisfaction'])
+  })
+})
+
+describe('keyset paging of the console lists', () => {
+  it('pages ratings newest first both ways, ties and microseconds included, as one long page', async () => {
+    // The two newest ratings a microsecond apart: the cursor keeps the database's exact time.
+    const feb = await db().select({ id: ratings.id }).from(ratings).where(eq(ratings.month, '2026-02')).limit(2)
+    for (const [i, r] of feb.entries())
+      await db()
+        .update(ratings)
+        .set({ ratedAt: sql`${`2026-02-28 23:59:59.12345${6 + i}+08`}::timestamptz` })
+        .where(eq(ratings.id, r.id))
+    const path = '/api/console/ratings?from=2026-02&to=2026-02'
+    await expectKeysetWalk(head, path, 4)
+    const rows = (await ok(head.get(`${path}&pageSize=200`))).items as { id: string; ratedAt: string }[]
+    expect(rows.map((r) => r.ratedAt)).toEqual(
+      rows
+        .map((r) => r.ratedAt)
+        .sort()
+        .reverse(),
+    )
+    const top = await ok(head.get(`${path}&pageSize=1`))
+    expect(top.items.map((r: { id: string }) => r.id)).toEqual([feb[1]?.id])
+    const next = await ok(head.get(`${path}&pageSize=1&cursor=${top.nextCursor}`))
+    expect(next.items.map((r: { id: string }) => r.id)).toEqual([feb[0]?.id])
+    const back = await ok(head.get(`${path}&pageSize=1&cursor=${next.prevCursor}`))
+    expect(back.items.map((r: { id: string }) => r.id)).toEqual([feb[1]?.id])
+  })
+
+  it('pages follow-ups both ways in every sort; a cursor is bound to its sort', async () => {
+    const sorts = [
+      '',
+      '&sort=dueAt&order=asc',
+      '&sort=dueAt&order=desc',
+      '&sort=openedAt&order=asc',
+      '&sort=openedAt&order=desc',
+      '&sort=number&order=asc',
+      '&sort=number&order=desc',
+    ]
+    for (const sort of sorts) await expectKeysetWalk(head, `/api/console/ratings/followups?view=all${sort}`, 2)
+    const first = await ok(head.get('/api/console/ratings/followups?view=all&sort=number&order=asc&pageSize=2'))
+    const other = await head.get(`/api/console/ratings/followups?view=all&sort=number&order=desc&pageSize=2&cursor=${first.nextCursor}`)
+    expect(other.status).toBe(400)
+    expect(other.body.error.details[0].path).toBe('query.cursor')
+    const forged = Buffer.from(JSON.stringify({ sort: '-ratedAt', keys: ['yesterday', '00000000-0000-4000-8000-000000000000'], dir: 'next' })).toString(
+      'base64url',
+    )
+    for (const cursor of [forged, 'not-a-cursor']) expect((await head.get(`/api/console/ratings?cursor=${cursor}`)).status).toBe(400)
   })
 })
 

@@ -1,3 +1,8 @@
+import { type AnyColumn, and, count, isNotNull, isNull, or, type SQL, type Subquery, sql } from 'drizzle-orm'
+import { z } from 'zod'
+import type { Db } from './db'
+import { badRequest } from './errors'
+
 /** Opaque keyset cursor over (timestamp, id): lists that grow page by position, not offset. */
 export function encodeCursor(at: Date, id: string): string {
   return Buffer.from(`${at.toISOString()}|${id}`).toString('base64url')
@@ -8,4 +13,153 @@ export function decodeCursor(cursor: string): { at: Date; id: string } | null {
   const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|')
   const date = new Date(at ?? '')
   return Number.isNaN(date.getTime()) || !id || !/^[0-9a-f-]{36}$/.test(id) ? null : { at: date, id }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keyset paging both ways over any sort (console tables)
+
+/**
+ * One key of a keyset sort. The id (unique, never null) is the last key, so every row has its
+ * own position. Keys travel as PostgreSQL's own text of the value and are cast back, so they
+ * compare exactly (timestamps to the microsecond). Nullable keys sort last in the forward order.
+ */
+export interface KeyPart {
+  expr: SQL | AnyColumn
+  type: 'timestamptz' | 'text' | 'boolean' | 'uuid'
+  desc?: boolean
+  nullable?: boolean
+}
+
+/** A decoded cursor: the keys of the row it stands on, and which way to read from it. */
+export interface KeysetPosition {
+  keys: (string | null)[]
+  dir: 'next' | 'prev'
+}
+
+const CursorShape = z.object({
+  sort: z.string().max(40),
+  keys: z.array(z.string().max(100).nullable()).min(1).max(4),
+  dir: z.enum(['next', 'prev']),
+})
+
+/** PostgreSQL's text of a timestamptz (ISO date style), a real calendar date and time. */
+function isTimestampText(v: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?[+-]\d{2}(:\d{2}){0,2}$/.exec(v)
+  if (!m) return false
+  const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number]
+  const day = new Date(Date.UTC(y, mo - 1, d))
+  return day.getUTCMonth() === mo - 1 && day.getUTCDate() === d && h < 24 && mi < 60 && s < 60
+}
+
+const VALID: Record<KeyPart['type'], (v: string) => boolean> = {
+  timestamptz: isTimestampText,
+  text: () => true,
+  boolean: (v) => v === 'true' || v === 'false',
+  uuid: (v) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(v),
+}
+
+/** Totals are counted up to this many rows: an exact count of a year's rows costs more than the page. */
+export const TOTAL_CAP = 10_000
+
+/**
+ * Keyset paging over `parts` (the last one the id): a page is "the rows after (or before) this
+ * row", however deep, never an OFFSET. The cursor names the sort it was made for (`name`); a
+ * cursor of another sort, or anything malformed, is a 400.
+ */
+export function keysetSort(name: string, parts: KeyPart[]) {
+  const keysText = sql`json_build_array(${sql.join(
+    parts.map((p) => sql`(${p.expr})::text`),
+    sql`, `,
+  )})::text`.mapWith((v: string) => JSON.parse(v) as (string | null)[])
+
+  function decode(raw: string | undefined): KeysetPosition | null {
+    if (!raw) return null
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(Buffer.from(raw, 'base64url').toString())
+    } catch {}
+    const c = CursorShape.safeParse(parsed)
+    const fits =
+      c.success &&
+      c.data.sort === name &&
+      c.data.keys.length === parts.length &&
+      c.data.keys.every((k, i) => {
+        const p = parts[i] as KeyPart
+        return k === null ? !!p.nullable : VALID[p.type](k)
+      })
+    if (!fits) throw badRequest('Invalid cursor', [{ path: 'query.cursor', message: 'Malformed, or from another sort order' }])
+    return { keys: c.data.keys, dir: c.data.dir }
+  }
+
+  const encode = (keys: (string | null)[], dir: KeysetPosition['dir']) => Buffer.from(JSON.stringify({ sort: name, keys, dir })).toString('base64url')
+
+  /** Rows strictly after (dir next) or before (dir prev) the cursor row, in the sort's order. */
+  function where(pos: KeysetPosition | null): SQL | undefined {
+    if (!pos) return undefined
+    const forward = pos.dir === 'next'
+    let past: SQL = sql`false`
+    for (let i = parts.length - 1; i >= 0; i--) {
+      const p = parts[i] as KeyPart
+      const k = pos.keys[i] ?? null
+      // Whether we move towards larger values of this key.
+      const up = forward !== !!p.desc
+      const v = sql`${k}::${sql.raw(p.type)}`
+      let beyond: SQL | undefined
+      let equal: SQL
+      if (k === null) {
+        // Nulls sort last: nothing is beyond a null going forward, every non-null going back.
+        beyond = forward ? undefined : isNotNull(p.expr)
+        equal = isNull(p.expr)
+      } else {
+        beyond = up ? sql`${p.expr} > ${v}` : sql`${p.expr} < ${v}`
+        if (p.nullable && forward) beyond = or(beyond, isNull(p.expr))
+        equal = sql`${p.expr} = ${v}`
+      }
+      past = (beyond ? or(beyond, and(equal, past)) : and(equal, past)) as SQL
+    }
+    // The first key's bound on its own as well, so an index on it starts the scan at the cursor.
+    const [first] = parts
+    const k0 = pos.keys[0] ?? null
+    if (!first || k0 === null || (first.nullable && forward)) return past
+    const v0 = sql`${k0}::${sql.raw(first.type)}`
+    return and(forward !== !!first.desc ? sql`${first.expr} >= ${v0}` : sql`${first.expr} <= ${v0}`, past)
+  }
+
+  /** The sort's ORDER BY, reversed when reading backwards (the page is turned round afterwards). */
+  function orderBy(pos: KeysetPosition | null): SQL[] {
+    const reverse = pos?.dir === 'prev'
+    return parts.map((p) => {
+      const d = !!p.desc !== reverse
+      const nulls = p.nullable ? (reverse ? sql` nulls first` : sql` nulls last`) : sql``
+      return sql`${p.expr} ${d ? sql`desc` : sql`asc`}${nulls}`
+    })
+  }
+
+  /**
+   * The page from `pageSize + 1` fetched rows (each with its `keys` as selected by `keys`), in
+   * the sort's order, with the cursors to either side (null at either end).
+   */
+  function page<R>(fetched: R[], pageSize: number, pos: KeysetPosition | null, keysOf: (r: R) => (string | null)[]) {
+    const more = fetched.length > pageSize
+    const rows = fetched.slice(0, pageSize)
+    const backwards = pos?.dir === 'prev'
+    if (backwards) rows.reverse()
+    const at = (r: R | undefined, dir: KeysetPosition['dir']) => (r ? encode(keysOf(r), dir) : null)
+    return {
+      rows,
+      // Forward: more after the last row if the extra row came; backward: we came from there.
+      nextCursor: backwards || more ? at(rows[rows.length - 1], 'next') : null,
+      // Backward: more before the first row if the extra row came; forward: only when we did not start at the top.
+      prevCursor: (backwards ? more : !!pos) ? at(rows[0], 'prev') : null,
+    }
+  }
+
+  return { name, keys: keysText, decode, where, orderBy, page }
+}
+
+/** How many rows a filtered list holds, counted up to TOTAL_CAP (`sub` selects at most TOTAL_CAP + 1 of them). */
+export async function countCapped(db: Db, sub: Subquery): Promise<{ total: number; totalCapped: boolean }> {
+  const [r] = await db.select({ n: count() }).from(sub)
+  const n = r?.n ?? 0
+  return { total: Math.min(n, TOTAL_CAP), totalCapped: n > TOTAL_CAP }
 }

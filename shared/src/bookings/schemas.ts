@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { TimelineEvent } from '../cases'
 import { IdCardNumber } from '../idcard'
+import { KeysetQuery } from '../pagination'
 import { PlateNumber } from '../plate'
 import { TIME_RE, toMinutes } from './time'
 
@@ -306,6 +307,15 @@ export type BookingDetail = z.infer<typeof BookingDetail>
 /** A booking as staff lists show it: personal data masked. */
 export const ConsoleBooking = Booking.extend({ phoneMasked: z.string() })
 export type ConsoleBooking = z.infer<typeof ConsoleBooking>
+
+/** The console's bookings list: newest day first, each day in time order, a page at a time by keyset. */
+export const ConsoleBookingQuery = KeysetQuery.extend({
+  officeId: z.string().uuid().optional(),
+  date: DateString.optional(),
+  state: BookingState.optional(),
+  code: z.string().max(20).optional(),
+})
+export type ConsoleBookingQuery = z.infer<typeof ConsoleBookingQuery>
 
 export const PersonalData = z.object({ name: z.string(), idNumber: z.string(), phone: z.string().nullable() })
 

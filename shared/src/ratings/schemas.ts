@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { TimelineEvent } from '../cases'
+import { KeysetQuery } from '../pagination'
 import { MobilePhone } from '../phone'
 import { RATING_LIMITS, RatingTag } from './config'
 import { RatingLevel } from './levels'
@@ -140,7 +141,8 @@ export type CallBackMethod = z.infer<typeof CallBackMethod>
 export const CallBackFeedback = z.enum(['satisfied', 'basic', 'dissatisfied'])
 export type CallBackFeedback = z.infer<typeof CallBackFeedback>
 
-export const FollowUpListQuery = z.object({
+/** Follow-up cases, open ones first by due date unless sorted; a page at a time by keyset (the cursor is bound to the sort). */
+export const FollowUpListQuery = KeysetQuery.extend({
   state: FollowUpState.optional(),
   /** open: every open state; overdue: open and past due. */
   view: z.enum(['open', 'overdue', 'all', 'mine']).optional(),
@@ -148,8 +150,6 @@ export const FollowUpListQuery = z.object({
   q: z.string().trim().max(40).optional(),
   sort: z.enum(['dueAt', 'openedAt', 'number']).optional(),
   order: z.enum(['asc', 'desc']).optional(),
-  page: z.coerce.number().int().min(1).max(10_000).default(1),
-  pageSize: z.coerce.number().int().min(1).max(100).default(20),
 })
 export type FollowUpListQuery = z.infer<typeof FollowUpListQuery>
 
@@ -346,15 +346,14 @@ export const ExportQuery = z.object({
 })
 export type ExportQuery = z.infer<typeof ExportQuery>
 
-export const RatingListQuery = z.object({
+/** Ratings, newest first, a page at a time by keyset. */
+export const RatingListQuery = KeysetQuery.extend({
   from: Month.optional(),
   to: Month.optional(),
   officeId: Id.optional(),
   level: RatingLevel.optional(),
   bad: z.enum(['true', 'false']).optional(),
   channel: RatingChannel.optional(),
-  page: z.coerce.number().int().min(1).max(10_000).default(1),
-  pageSize: z.coerce.number().int().min(1).max(100).default(20),
 })
 export type RatingListQuery = z.infer<typeof RatingListQuery>
 

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto'
-import { type CaseSummary, maskIdCard, maskName, maskPhone, type TimelineEvent } from '@tp/shared'
+import { type CaseSummary, type KeysetPage, maskIdCard, maskName, maskPhone, type TimelineEvent } from '@tp/shared'
 import { ACTIVE_BOOKING_STATES, type BookingAction, bookingMachine } from '@tp/shared/bookings/machines'
 import { orderQueue } from '@tp/shared/bookings/queue'
 import {
@@ -13,15 +13,24 @@ import {
   normaliseCode,
   noShowStatus,
 } from '@tp/shared/bookings/rules'
-import type { Booking, BookingCreate, BookingDetail, BookingPolicy, BookingState, ConsoleBooking, NoShowStatus, TicketBrief } from '@tp/shared/bookings/schemas'
+import type {
+  Booking,
+  BookingCreate,
+  BookingDetail,
+  BookingPolicy,
+  ConsoleBooking,
+  ConsoleBookingQuery,
+  NoShowStatus,
+  TicketBrief,
+} from '@tp/shared/bookings/schemas'
 import { addCalendarDays, toChinaDate } from '@tp/shared/calendar'
-import { and, asc, count, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm'
 import ical, { ICalAlarmType } from 'ical-generator'
 import QRCode from 'qrcode'
 import { inUnitScope } from '../../platform/access'
 import { audit } from '../../platform/audit'
 import { type Ctx, requireCitizen, withDb } from '../../platform/context'
-import { decodeCursor, encodeCursor } from '../../platform/cursor'
+import { countCapped, decodeCursor, encodeCursor, keysetSort, TOTAL_CAP } from '../../platform/cursor'
 import type { Db } from '../../platform/db'
 import { AppError, badRequest, conflict, invalidTransition, notFound, unprocessable } from '../../platform/errors'
 import { notify } from '../../platform/notify'
@@ -43,9 +52,9 @@ interface Bundle {
 // ---------------------------------------------------------------------------------------------
 // Views
 
-function bundleQuery(db: Db) {
+function bundleQuery<Extra extends Record<string, SQL.Aliased | SQL>>(db: Db, extra?: Extra) {
   return db
-    .select({ b: bookings, o: offices, s: services })
+    .select({ b: bookings, o: offices, s: services, ...(extra as Extra) })
     .from(bookings)
     .innerJoin(offices, eq(offices.id, bookings.officeId))
     .innerJoin(services, eq(services.id, bookings.serviceId))
@@ -625,25 +634,42 @@ export async function cancelByOffice(ctx: Ctx, id: string, reason: string) {
   return consoleBooking(ctx, id)
 }
 
-export async function listConsoleBookings(
-  ctx: Ctx,
-  q: { officeId?: string; date?: string; state?: BookingState; code?: string; page: number; pageSize: number },
-): Promise<{ items: ConsoleBooking[]; total: number }> {
+/** Newest day first, each day in time order. */
+const CONSOLE_SORT = keysetSort('date', [
+  { expr: bookings.date, type: 'text', desc: true },
+  { expr: bookings.startTime, type: 'text' },
+  { expr: bookings.id, type: 'uuid' },
+])
+
+/** Bookings of the offices in scope, filtered, a page at a time by keyset (`nextCursor` / `prevCursor`). */
+export async function listConsoleBookings(ctx: Ctx, q: ConsoleBookingQuery): Promise<KeysetPage<ConsoleBooking>> {
+  const pos = CONSOLE_SORT.decode(q.cursor)
   const ids = await officeIdsInScope(ctx)
-  if (ids.length === 0 || (q.officeId && !ids.includes(q.officeId))) return { items: [], total: 0 }
+  if (ids.length === 0 || (q.officeId && !ids.includes(q.officeId))) return { items: [], total: 0, totalCapped: false, nextCursor: null, prevCursor: null }
   const where = and(
     q.officeId ? eq(bookings.officeId, q.officeId) : inArray(bookings.officeId, ids),
     q.date ? eq(bookings.date, q.date) : undefined,
     q.state ? eq(bookings.state, q.state) : undefined,
     q.code ? eq(bookings.code, normaliseCode(q.code)) : undefined,
   )
-  const [total] = await ctx.db.select({ n: count() }).from(bookings).where(where)
-  const rows = await bundleQuery(ctx.db)
-    .where(where)
-    .orderBy(desc(bookings.date), asc(bookings.startTime), asc(bookings.id))
-    .limit(q.pageSize)
-    .offset((q.page - 1) * q.pageSize)
-  return { items: await consoleView(ctx, rows), total: total?.n ?? 0 }
+  // Count and page side by side; one row more tells whether more follow.
+  const [counted, fetched] = await Promise.all([
+    countCapped(
+      ctx.db,
+      ctx.db
+        .select({ one: sql`1` })
+        .from(bookings)
+        .where(where)
+        .limit(TOTAL_CAP + 1)
+        .as('capped'),
+    ),
+    bundleQuery(ctx.db, { keys: CONSOLE_SORT.keys })
+      .where(and(where, CONSOLE_SORT.where(pos)))
+      .orderBy(...CONSOLE_SORT.orderBy(pos))
+      .limit(q.pageSize + 1),
+  ])
+  const { rows, nextCursor, prevCursor } = CONSOLE_SORT.page(fetched, q.pageSize, pos, (r) => r.keys)
+  return { items: await consoleView(ctx, rows), ...counted, nextCursor, prevCursor }
 }
 
 // ---------------------------------------------------------------------------------------------

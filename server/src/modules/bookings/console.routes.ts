@@ -1,12 +1,12 @@
 import { z } from '@hono/zod-openapi'
-import { TableQuery, TimelineEvent, tableOf } from '@tp/shared'
+import { keysetOf, TimelineEvent } from '@tp/shared'
 import {
   BookingPolicy,
   BookingPolicyUpdate,
-  BookingState,
   CapacityOverride,
   CapacityOverrideInput,
   ConsoleBooking,
+  ConsoleBookingQuery,
   DateString,
   DayOverride,
   DayOverrideInput,
@@ -313,16 +313,9 @@ export const consoleRoutes = createRouter()
       path: '/api/console/bookings/bookings',
       tags,
       access: HALL,
-      summary: 'Bookings of the offices in my scope (personal data masked)',
-      request: {
-        query: TableQuery.extend({
-          officeId: z.string().uuid().optional(),
-          date: DateString.optional(),
-          state: BookingState.optional(),
-          code: z.string().max(20).optional(),
-        }),
-      },
-      responses: { 200: jsonContent(tableOf(ConsoleBooking)) },
+      summary: 'Bookings of the offices in my scope, newest day first (personal data masked), a page at a time by keyset',
+      request: { query: ConsoleBookingQuery },
+      responses: { 200: jsonContent(keysetOf(ConsoleBooking)) },
     }),
     async (c) => c.json(await listConsoleBookings(c.get('ctx'), c.req.valid('query')), 200),
   )

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import { keysetOf } from '@tp/shared'
 import { RATING_LIMITS, RatingConfig } from '@tp/shared/ratings/config'
 import {
   CallBackBody,
@@ -80,9 +81,9 @@ export const consoleRoutes = createRouter()
       path: '/api/console/ratings',
       tags,
       access: CASES,
-      summary: 'Ratings in my scope, newest first (window staff: their own); comments masked',
+      summary: 'Ratings in my scope, newest first (window staff: their own), a page at a time by keyset; comments masked',
       request: { query: RatingListQuery },
-      responses: { 200: jsonContent(z.object({ items: z.array(RatingListItem), total: z.number().int() })) },
+      responses: { 200: jsonContent(keysetOf(RatingListItem)) },
     }),
     async (c) => c.json(await listRatings(c.get('ctx'), c.req.valid('query')), 200),
   )
@@ -92,9 +93,9 @@ export const consoleRoutes = createRouter()
       path: '/api/console/ratings/followups',
       tags,
       access: CASES,
-      summary: 'Follow-up cases of bad ratings (unit heads: their scope; window staff: cases about themselves)',
+      summary: 'Follow-up cases of bad ratings (unit heads: their scope; window staff: cases about themselves), a page at a time by keyset',
       request: { query: FollowUpListQuery },
-      responses: { 200: jsonContent(z.object({ items: z.array(FollowUpListItem), total: z.number().int() })) },
+      responses: { 200: jsonContent(keysetOf(FollowUpListItem)) },
     }),
     async (c) => c.json(await listFollowUps(c.get('ctx'), c.req.valid('query')), 200),
   )

@@ -93,8 +93,11 @@ export async function exportXlsx(ctx: Ctx, q: ExportQuery): Promise<{ bytes: Buf
       { header: '是否超期', key: 'overdue' },
       { header: '联系电话', key: 'contact' },
     ])
-    for (let page = 1; page <= MAX_ROWS / 100; page++) {
-      const { items } = await listFollowUps(ctx, { view: 'all', page, pageSize: 100, ...(q.officeId ? { officeId: q.officeId } : {}) })
+    let cursor: string | null = null
+    do {
+      const page = await listFollowUps(ctx, { view: 'all', pageSize: 200, ...(cursor ? { cursor } : {}), ...(q.officeId ? { officeId: q.officeId } : {}) })
+      const { items } = page
+      cursor = page.nextCursor
       for (const f of items) {
         ws.addRow({
           number: f.number,
@@ -112,8 +115,7 @@ export async function exportXlsx(ctx: Ctx, q: ExportQuery): Promise<{ bytes: Buf
         })
       }
       rows += items.length
-      if (items.length < 100) break
-    }
+    } while (cursor && rows < MAX_ROWS)
   } else if (q.kind === 'satisfaction') {
     const by = q.by ?? 'office'
     const report = await satisfaction(ctx, {

@@ -1,4 +1,4 @@
-import { maskText } from '@tp/shared'
+import { type KeysetPage, maskText } from '@tp/shared'
 import { dueLevelAt, followUpDueLevel } from '@tp/shared/ratings/due'
 import { type FollowUpAction, followUpMachine, followUpRefusal, OPEN_FOLLOW_UP_STATES } from '@tp/shared/ratings/machine'
 import type {
@@ -12,9 +12,10 @@ import type {
   RectifyBody,
   VerifyBody,
 } from '@tp/shared/ratings/schemas'
-import { and, asc, count, desc, eq, ilike, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm'
+import { and, asc, count, eq, ilike, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm'
 import { audit } from '../../platform/audit'
 import { type Ctx, requireStaff, withDb } from '../../platform/context'
+import { countCapped, keysetSort, TOTAL_CAP } from '../../platform/cursor'
 import { AppError, conflict, forbidden, invalidTransition, notFound, unprocessable } from '../../platform/errors'
 import { notify } from '../../platform/notify'
 import { files } from '../../platform/platform.tables'
@@ -34,9 +35,29 @@ function visible(ctx: Ctx): SQL {
   return isWindowStaff(ctx) ? (and(scope, eq(ratingFollowUps.staffId, actor.id)) as SQL) : scope
 }
 
-export async function listFollowUps(ctx: Ctx, q: FollowUpListQuery): Promise<{ items: FollowUpListItem[]; total: number }> {
+const SORT_COLUMNS = { dueAt: ratingFollowUps.dueAt, openedAt: ratingFollowUps.openedAt, number: ratingFollowUps.number }
+
+/** The list's sort: open cases first by due date, or one column either way; the id breaks ties. */
+function followUpSort(q: Pick<FollowUpListQuery, 'sort' | 'order'>) {
+  const id = ratingFollowUps.id
+  if (!q.sort)
+    return keysetSort('default', [
+      { expr: sql`(${OPEN})`, type: 'boolean', desc: true },
+      { expr: ratingFollowUps.dueAt, type: 'timestamptz' },
+      { expr: id, type: 'uuid' },
+    ])
+  const desc = q.order === 'desc'
+  return keysetSort(`${q.sort}:${desc ? 'desc' : 'asc'}`, [
+    { expr: SORT_COLUMNS[q.sort], type: q.sort === 'number' ? 'text' : 'timestamptz', desc },
+    { expr: id, type: 'uuid', desc },
+  ])
+}
+
+export async function listFollowUps(ctx: Ctx, q: FollowUpListQuery): Promise<KeysetPage<FollowUpListItem>> {
   const actor = requireStaff(ctx.actor)
   const now = ctx.now()
+  const sort = followUpSort(q)
+  const pos = sort.decode(q.cursor)
   const where: (SQL | undefined)[] = [visible(ctx)]
   if (q.state) where.push(eq(ratingFollowUps.state, q.state))
   if (q.view === 'open') where.push(OPEN)
@@ -48,15 +69,25 @@ export async function listFollowUps(ctx: Ctx, q: FollowUpListQuery): Promise<{ i
     where.push(or(ilike(ratingFollowUps.number, like), ilike(queueTickets.number, like)))
   }
   const cond = and(...where)
-  const dir = q.order === 'desc' ? desc : asc
-  const sortCol = q.sort === 'openedAt' ? ratingFollowUps.openedAt : q.sort === 'number' ? ratingFollowUps.number : ratingFollowUps.dueAt
-  const rows = await followUpQuery(ctx.db)
-    .where(cond)
-    .orderBy(q.sort ? dir(sortCol) : sql`(${OPEN}) desc`, q.sort ? dir(ratingFollowUps.id) : asc(ratingFollowUps.dueAt), asc(ratingFollowUps.id))
-    .limit(q.pageSize)
-    .offset((q.page - 1) * q.pageSize)
-  const [total] = await ctx.db.select({ n: count() }).from(ratingFollowUps).innerJoin(queueTickets, eq(queueTickets.id, ratingFollowUps.ticketId)).where(cond)
-  return { items: rows.map((r) => toListItem(r, now)), total: total?.n ?? 0 }
+  // Count and page side by side; one row more tells whether more follow.
+  const [counted, fetched] = await Promise.all([
+    countCapped(
+      ctx.db,
+      ctx.db
+        .select({ one: sql`1` })
+        .from(ratingFollowUps)
+        .innerJoin(queueTickets, eq(queueTickets.id, ratingFollowUps.ticketId))
+        .where(cond)
+        .limit(TOTAL_CAP + 1)
+        .as('capped'),
+    ),
+    followUpQuery(ctx.db, { keys: sort.keys })
+      .where(and(cond, sort.where(pos)))
+      .orderBy(...sort.orderBy(pos))
+      .limit(q.pageSize + 1),
+  ])
+  const { rows, nextCursor, prevCursor } = sort.page(fetched, q.pageSize, pos, (r) => r.keys)
+  return { items: rows.map((r) => toListItem(r, now)), ...counted, nextCursor, prevCursor }
 }
 
 async function loadVisible(ctx: Ctx, id: string) {

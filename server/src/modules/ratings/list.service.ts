@@ -1,14 +1,15 @@
-import { maskText } from '@tp/shared'
+import { type KeysetPage, maskText } from '@tp/shared'
 import type { RatingListItem, RatingListQuery } from '@tp/shared/ratings/schemas'
-import { and, count, desc, eq, gte, lte, type SQL, sql } from 'drizzle-orm'
+import { and, eq, gte, lte, type SQL, sql } from 'drizzle-orm'
 import { type Ctx, requireStaff } from '../../platform/context'
+import { countCapped, keysetSort, TOTAL_CAP } from '../../platform/cursor'
 import { offices, queueTickets, services, serviceWindows } from '../bookings/bookings.tables'
 import { staff } from '../identity/identity.tables'
 import { inScope } from './common'
 import { monthRange } from './dashboard.service'
 import { ratingFollowUps, ratings } from './ratings.tables'
 
-export function ratingsWhere(ctx: Ctx, q: Omit<RatingListQuery, 'page' | 'pageSize'>): SQL {
+export function ratingsWhere(ctx: Ctx, q: Omit<RatingListQuery, 'cursor' | 'pageSize'>): SQL {
   const range = monthRange(ctx.now(), q.from, q.to)
   const actor = requireStaff(ctx.actor)
   return and(
@@ -25,9 +26,10 @@ export function ratingsWhere(ctx: Ctx, q: Omit<RatingListQuery, 'page' | 'pageSi
 }
 
 /** Ratings with their names (scalar subqueries: cheap to plan, evaluated for the page only) and follow-up state. */
-export function ratingsQuery(ctx: Ctx) {
+export function ratingsQuery<Extra extends Record<string, SQL>>(ctx: Ctx, extra?: Extra) {
   return ctx.db
     .select({
+      ...(extra as Extra),
       r: ratings,
       ticketNumber: sql<string>`(select ${queueTickets.number} from ${queueTickets} where ${queueTickets.id} = ${ratings.ticketId})`,
       officeName: sql<string>`(select ${offices.name} from ${offices} where ${offices.id} = ${ratings.officeId})`,
@@ -63,14 +65,31 @@ export function toListItem(j: Joined): RatingListItem {
   }
 }
 
-/** Ratings in scope, newest first, with their follow-up's state (comments masked). */
-export async function listRatings(ctx: Ctx, q: RatingListQuery): Promise<{ items: RatingListItem[]; total: number }> {
+const NEWEST_FIRST = keysetSort('-ratedAt', [
+  { expr: ratings.ratedAt, type: 'timestamptz', desc: true },
+  { expr: ratings.id, type: 'uuid', desc: true },
+])
+
+/** Ratings in scope, newest first, with their follow-up's state (comments masked); a page at a time by keyset. */
+export async function listRatings(ctx: Ctx, q: RatingListQuery): Promise<KeysetPage<RatingListItem>> {
+  const pos = NEWEST_FIRST.decode(q.cursor)
   const where = ratingsWhere(ctx, q)
-  const rows = await ratingsQuery(ctx)
-    .where(where)
-    .orderBy(desc(ratings.ratedAt), desc(ratings.id))
-    .limit(q.pageSize)
-    .offset((q.page - 1) * q.pageSize)
-  const [total] = await ctx.db.select({ n: count() }).from(ratings).where(where)
-  return { items: rows.map(toListItem), total: total?.n ?? 0 }
+  // Count and page side by side; one row more tells whether more follow.
+  const [counted, fetched] = await Promise.all([
+    countCapped(
+      ctx.db,
+      ctx.db
+        .select({ one: sql`1` })
+        .from(ratings)
+        .where(where)
+        .limit(TOTAL_CAP + 1)
+        .as('capped'),
+    ),
+    ratingsQuery(ctx, { keys: NEWEST_FIRST.keys })
+      .where(and(where, NEWEST_FIRST.where(pos)))
+      .orderBy(...NEWEST_FIRST.orderBy(pos))
+      .limit(q.pageSize + 1),
+  ])
+  const { rows, nextCursor, prevCursor } = NEWEST_FIRST.page(fetched, q.pageSize, pos, (r) => r.keys)
+  return { items: rows.map(toListItem), ...counted, nextCursor, prevCursor }
 }
