@@ -96,6 +96,7 @@ const FIXTURES: Record<string, Fixture> = {
   'POST /api/reports/{id}/me-too': { anyCitizen: true },
   // Jurisdiction-wide configuration, not unit data.
   'PUT /api/console/calendar/overrides/{date}': { shared: true },
+  'PUT /api/console/appeals/types/{key}': { shared: true },
   'DELETE /api/console/calendar/overrides/{date}': { shared: true },
   'PUT /api/console/report-kinds/{code}': { shared: true },
   'PATCH /api/console/bookings/services/{id}': { shared: true },
