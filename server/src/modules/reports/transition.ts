@@ -91,7 +91,7 @@ async function checkOfficer(ctx: Ctx, officerId: string | undefined) {
   if (!officerId) throw new AppError(400, 'validation_failed', 'Choose an officer', [{ path: 'body.officerId', message: 'Required for dispatch' }])
   const [o] = await ctx.db.select().from(staff).where(eq(staff.id, officerId))
   const scope = ctx.actor.kind === 'staff' ? ctx.actor.unitScope : []
-  if (!o || !o.active || o.role !== 'dispatcher' || !scope.includes(o.unitId))
+  if (!o?.active || o.role !== 'dispatcher' || !scope.includes(o.unitId))
     throw new AppError(400, 'validation_failed', 'Not an officer you can dispatch', [
       { path: 'body.officerId', message: 'Unknown officer or outside your scope' },
     ])
