@@ -211,6 +211,8 @@ export const bookings = pgTable(
     index('bookings_citizen_created_idx').on(t.citizenId, t.createdAt, t.id),
     index('bookings_citizen_no_show_idx').on(t.citizenId, t.noShowAt).where(sql`${t.state} = 'no_show'`),
     index('bookings_office_date_idx').on(t.officeId, t.date, t.startTime),
+    // The console list's order (newest day first, each day in time order): pages and capped totals by keyset.
+    index('bookings_console_order_idx').on(t.date.desc().nullsFirst(), t.startTime, t.id),
     index('bookings_slot_idx').on(t.slotId),
     // Reminder and no-show sweeps look only at live bookings.
     index('bookings_booked_starts_idx').on(t.startsAt).where(sql`${t.state} = 'booked'`),

@@ -1,0 +1,1 @@
+CREATE INDEX "bookings_console_order_idx" ON "bookings" USING btree ("date" DESC NULLS FIRST,"start_time","id");
