@@ -256,6 +256,12 @@ const CASES: Case[] = [
   },
   { name: 'booking: places left per day', path: () => `/api/slots/availability?officeId=${ids.office}&serviceId=${ids.licence}`, reads: 'slots' },
   { name: 'hall: window queue', path: () => `/api/console/bookings/windows/${ids.window}/queue`, as: 'window', reads: 'queue_tickets' },
+  {
+    name: 'hall: console bookings of one day, newest first (keyset)',
+    path: () => `/api/console/bookings/bookings?date=${ids.today}&pageSize=20`,
+    as: 'head1',
+    reads: 'bookings',
+  },
   { name: 'audit search: admin, newest first', path: () => '/api/console/audit?limit=50', as: 'admin', reads: 'audit_log' },
   { name: 'audit search: brigade head (unit scope)', path: () => '/api/console/audit?limit=50', as: 'head1', reads: 'audit_log' },
   { name: 'audit search: by actor', path: () => `/api/console/audit?actor=${ids.citizen}&limit=50`, as: 'admin', reads: 'audit_log' },

@@ -1,4 +1,5 @@
-import { type AnyColumn, and, count, isNotNull, isNull, or, type SQL, type Subquery, sql } from 'drizzle-orm'
+import { type AnyColumn, and, count, isNotNull, isNull, or, type SQL, sql } from 'drizzle-orm'
+import type { PgSelect } from 'drizzle-orm/pg-core'
 import { z } from 'zod'
 import type { Db } from './db'
 import { badRequest } from './errors'
@@ -59,7 +60,7 @@ const VALID: Record<KeyPart['type'], (v: string) => boolean> = {
 }
 
 /** Totals are counted up to this many rows: an exact count of a year's rows costs more than the page. */
-export const TOTAL_CAP = 10_000
+const TOTAL_CAP = 10_000
 
 /**
  * Keyset paging over `parts` (the last one the id): a page is "the rows after (or before) this
@@ -154,12 +155,20 @@ export function keysetSort(name: string, parts: KeyPart[]) {
     }
   }
 
-  return { name, keys: keysText, decode, where, orderBy, page }
-}
+  /**
+   * How many rows the filtered list (`rows`: a dynamic select of its rows) holds, counted up to
+   * TOTAL_CAP in the sort's order, so the index that serves the pages serves the count as well.
+   */
+  async function total(db: Db, rows: PgSelect): Promise<{ total: number; totalCapped: boolean }> {
+    const [r] = await db.select({ n: count() }).from(
+      rows
+        .orderBy(...orderBy(null))
+        .limit(TOTAL_CAP + 1)
+        .as('capped'),
+    )
+    const n = r?.n ?? 0
+    return { total: Math.min(n, TOTAL_CAP), totalCapped: n > TOTAL_CAP }
+  }
 
-/** How many rows a filtered list holds, counted up to TOTAL_CAP (`sub` selects at most TOTAL_CAP + 1 of them). */
-export async function countCapped(db: Db, sub: Subquery): Promise<{ total: number; totalCapped: boolean }> {
-  const [r] = await db.select({ n: count() }).from(sub)
-  const n = r?.n ?? 0
-  return { total: Math.min(n, TOTAL_CAP), totalCapped: n > TOTAL_CAP }
+  return { name, keys: keysText, decode, where, orderBy, page, total }
 }

@@ -30,7 +30,7 @@ import QRCode from 'qrcode'
 import { inUnitScope } from '../../platform/access'
 import { audit } from '../../platform/audit'
 import { type Ctx, requireCitizen, withDb } from '../../platform/context'
-import { countCapped, decodeCursor, encodeCursor, keysetSort, TOTAL_CAP } from '../../platform/cursor'
+import { decodeCursor, encodeCursor, keysetSort } from '../../platform/cursor'
 import type { Db } from '../../platform/db'
 import { AppError, badRequest, conflict, invalidTransition, notFound, unprocessable } from '../../platform/errors'
 import { notify } from '../../platform/notify'
@@ -654,15 +654,7 @@ export async function listConsoleBookings(ctx: Ctx, q: ConsoleBookingQuery): Pro
   )
   // Count and page side by side; one row more tells whether more follow.
   const [counted, fetched] = await Promise.all([
-    countCapped(
-      ctx.db,
-      ctx.db
-        .select({ one: sql`1` })
-        .from(bookings)
-        .where(where)
-        .limit(TOTAL_CAP + 1)
-        .as('capped'),
-    ),
+    CONSOLE_SORT.total(ctx.db, ctx.db.select({ one: sql`1` }).from(bookings).where(where).$dynamic()),
     bundleQuery(ctx.db, { keys: CONSOLE_SORT.keys })
       .where(and(where, CONSOLE_SORT.where(pos)))
       .orderBy(...CONSOLE_SORT.orderBy(pos))

@@ -15,7 +15,7 @@ import type {
 import { and, asc, count, eq, ilike, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm'
 import { audit } from '../../platform/audit'
 import { type Ctx, requireStaff, withDb } from '../../platform/context'
-import { countCapped, keysetSort, TOTAL_CAP } from '../../platform/cursor'
+import { keysetSort } from '../../platform/cursor'
 import { AppError, conflict, forbidden, invalidTransition, notFound, unprocessable } from '../../platform/errors'
 import { notify } from '../../platform/notify'
 import { files } from '../../platform/platform.tables'
@@ -66,28 +66,36 @@ export async function listFollowUps(ctx: Ctx, q: FollowUpListQuery): Promise<Key
   if (q.officeId) where.push(eq(ratingFollowUps.officeId, q.officeId))
   if (q.q) {
     const like = `%${q.q.replace(/[%_\\]/g, (m) => `\\${m}`)}%`
-    where.push(or(ilike(ratingFollowUps.number, like), ilike(queueTickets.number, like)))
+    where.push(
+      or(
+        ilike(ratingFollowUps.number, like),
+        sql`exists (select 1 from ${queueTickets} t where t.id = ${ratingFollowUps.ticketId} and t.number ilike ${like})`,
+      ),
+    )
   }
   const cond = and(...where)
-  // Count and page side by side; one row more tells whether more follow.
+  // The page is chosen on the cases alone (counted beside it; one row more tells whether more
+  // follow), then only its rows are joined to their ratings and tickets.
   const [counted, fetched] = await Promise.all([
-    countCapped(
-      ctx.db,
-      ctx.db
-        .select({ one: sql`1` })
-        .from(ratingFollowUps)
-        .innerJoin(queueTickets, eq(queueTickets.id, ratingFollowUps.ticketId))
-        .where(cond)
-        .limit(TOTAL_CAP + 1)
-        .as('capped'),
-    ),
-    followUpQuery(ctx.db, { keys: sort.keys })
+    sort.total(ctx.db, ctx.db.select({ one: sql`1` }).from(ratingFollowUps).where(cond).$dynamic()),
+    ctx.db
+      .select({ id: ratingFollowUps.id, keys: sort.keys })
+      .from(ratingFollowUps)
       .where(and(cond, sort.where(pos)))
       .orderBy(...sort.orderBy(pos))
       .limit(q.pageSize + 1),
   ])
   const { rows, nextCursor, prevCursor } = sort.page(fetched, q.pageSize, pos, (r) => r.keys)
-  return { items: rows.map((r) => toListItem(r, now)), ...counted, nextCursor, prevCursor }
+  const joined = rows.length
+    ? await followUpQuery(ctx.db).where(
+        inArray(
+          ratingFollowUps.id,
+          rows.map((r) => r.id),
+        ),
+      )
+    : []
+  const byId = new Map(joined.map((j) => [j.f.id, toListItem(j, now)]))
+  return { items: rows.flatMap((r) => byId.get(r.id) ?? []), ...counted, nextCursor, prevCursor }
 }
 
 async function loadVisible(ctx: Ctx, id: string) {

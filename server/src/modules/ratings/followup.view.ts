@@ -2,7 +2,7 @@ import type { TimelineEvent } from '@tp/shared'
 import { maskPhone } from '@tp/shared'
 import { followUpActions, followUpMachine, isOverdue } from '@tp/shared/ratings/machine'
 import type { FollowUpDetail, FollowUpListItem } from '@tp/shared/ratings/schemas'
-import { and, asc, count, eq, inArray, type SQL, sql } from 'drizzle-orm'
+import { and, asc, count, eq, inArray, sql } from 'drizzle-orm'
 import type { Ctx } from '../../platform/context'
 import type { Db } from '../../platform/db'
 import { files } from '../../platform/platform.tables'
@@ -22,10 +22,9 @@ const F = ratingFollowUps
  * rather than joins: three relations to plan instead of eight keeps planning cheap, and each
  * subquery is a primary-key lookup for the rows of the page only.
  */
-export function followUpQuery<Extra extends Record<string, SQL>>(db: Db, extra?: Extra) {
+export function followUpQuery(db: Db) {
   return db
     .select({
-      ...(extra as Extra),
       f: F,
       r: ratings,
       officeName: sql<string>`(select ${offices.name} from ${offices} where ${offices.id} = ${F.officeId})`,

@@ -2,7 +2,7 @@ import { type KeysetPage, maskText } from '@tp/shared'
 import type { RatingListItem, RatingListQuery } from '@tp/shared/ratings/schemas'
 import { and, eq, gte, lte, type SQL, sql } from 'drizzle-orm'
 import { type Ctx, requireStaff } from '../../platform/context'
-import { countCapped, keysetSort, TOTAL_CAP } from '../../platform/cursor'
+import { keysetSort } from '../../platform/cursor'
 import { offices, queueTickets, services, serviceWindows } from '../bookings/bookings.tables'
 import { staff } from '../identity/identity.tables'
 import { inScope } from './common'
@@ -76,15 +76,7 @@ export async function listRatings(ctx: Ctx, q: RatingListQuery): Promise<KeysetP
   const where = ratingsWhere(ctx, q)
   // Count and page side by side; one row more tells whether more follow.
   const [counted, fetched] = await Promise.all([
-    countCapped(
-      ctx.db,
-      ctx.db
-        .select({ one: sql`1` })
-        .from(ratings)
-        .where(where)
-        .limit(TOTAL_CAP + 1)
-        .as('capped'),
-    ),
+    NEWEST_FIRST.total(ctx.db, ctx.db.select({ one: sql`1` }).from(ratings).where(where).$dynamic()),
     ratingsQuery(ctx, { keys: NEWEST_FIRST.keys })
       .where(and(where, NEWEST_FIRST.where(pos)))
       .orderBy(...NEWEST_FIRST.orderBy(pos))
