@@ -32,8 +32,9 @@ export async function expectKeysetWalk(client: Client, path: string, pageSize: n
     forward.push(page.items.map((r) => r.id))
     expect(page.total).toBe(all.total)
     if (!page.nextCursor || forward.length > 200) break
+    const c = page.nextCursor
     page = await get(`pageSize=${pageSize}&cursor=${page.nextCursor}`)
-    expect(page.prevCursor).not.toBeNull()
+    expect(page.prevCursor, `${path} ${Buffer.from(c, 'base64url')}`).not.toBeNull()
   }
   expect(forward.flat()).toEqual(all.items.map((r) => r.id))
   expect(forward.length).toBeGreaterThan(2)

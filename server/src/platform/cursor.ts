@@ -59,6 +59,13 @@ const VALID: Record<KeyPart['type'], (v: string) => boolean> = {
   uuid: (v) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(v),
 }
 
+/**
+ * A key back in its type, cast from text in the database: the parameter is sent as the text it
+ * came as (a driver that learns the parameter's type would otherwise convert it itself, e.g.
+ * a timestamp through a JavaScript Date, losing its microseconds).
+ */
+const typed = (key: string, p: KeyPart) => sql`${key}::text::${sql.raw(p.type)}`
+
 /** Totals are counted up to this many rows: an exact count of a year's rows costs more than the page. */
 const TOTAL_CAP = 10_000
 
@@ -104,7 +111,6 @@ export function keysetSort(name: string, parts: KeyPart[]) {
       const k = pos.keys[i] ?? null
       // Whether we move towards larger values of this key.
       const up = forward !== !!p.desc
-      const v = sql`${k}::${sql.raw(p.type)}`
       let beyond: SQL | undefined
       let equal: SQL
       if (k === null) {
@@ -112,6 +118,7 @@ export function keysetSort(name: string, parts: KeyPart[]) {
         beyond = forward ? undefined : isNotNull(p.expr)
         equal = isNull(p.expr)
       } else {
+        const v = typed(k, p)
         beyond = up ? sql`${p.expr} > ${v}` : sql`${p.expr} < ${v}`
         if (p.nullable && forward) beyond = or(beyond, isNull(p.expr))
         equal = sql`${p.expr} = ${v}`
@@ -122,7 +129,7 @@ export function keysetSort(name: string, parts: KeyPart[]) {
     const [first] = parts
     const k0 = pos.keys[0] ?? null
     if (!first || k0 === null || (first.nullable && forward)) return past
-    const v0 = sql`${k0}::${sql.raw(first.type)}`
+    const v0 = typed(k0, first)
     return and(forward !== !!first.desc ? sql`${first.expr} >= ${v0}` : sql`${first.expr} <= ${v0}`, past)
   }
 
