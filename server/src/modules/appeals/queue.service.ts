@@ -3,13 +3,13 @@ import { appealType, DUE_SOON_DAYS, GROUNDS } from '@tp/shared/appeals/config'
 import { appealMachine } from '@tp/shared/appeals/machine'
 import type { AppealCounts, AppealListItem, DueStatus, QueueQuery } from '@tp/shared/appeals/schemas'
 import { addCalendarDays, chinaDayEnd, chinaDayStart, daysLeft, toChinaDate } from '@tp/shared/calendar'
-import { aliasedTable, and, asc, count, eq, gte, inArray, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm'
+import { aliasedTable, and, asc, eq, gte, inArray, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm'
 import ExcelJS from 'exceljs'
 import { audit } from '../../platform/audit'
 import { type Ctx, requireStaff } from '../../platform/context'
+import { type KeysetPosition, keysetSort } from '../../platform/cursor'
 import { citizens, staff, units } from '../identity/identity.tables'
 import { appealExtensions, appeals } from './appeals.tables'
-import { decodeKeyset, type Keyset, type KeysetSort, keysetOrder, keysetPage, keysetWhere, keyText } from './keyset'
 
 const OPEN = appealMachine.statesOfType('open')
 const CLOSED = [...appealMachine.statesOfType('closed'), ...appealMachine.statesOfType('fixed')]
@@ -55,13 +55,24 @@ function queueWhere(ctx: Ctx, q: QueueQuery): SQL | undefined {
 
 const assignee = aliasedTable(staff, 'assignee')
 
-function sortOf(sort: QueueQuery['sort']): KeysetSort {
-  if (sort === 'due') return { col: appeals.dueAt, idCol: appeals.id, desc: false, nullable: true }
-  return { col: appeals.submittedAt, idCol: appeals.id, desc: sort === '-submitted', nullable: false }
-}
+/** The queue's sorts: by due date (most urgent first, cases without a clock last) or by filing time; the id breaks ties. */
+const SORTS = {
+  due: keysetSort('due', [
+    { expr: appeals.dueAt, type: 'timestamptz', nullable: true },
+    { expr: appeals.id, type: 'uuid' },
+  ]),
+  submitted: keysetSort('submitted', [
+    { expr: appeals.submittedAt, type: 'timestamptz' },
+    { expr: appeals.id, type: 'uuid' },
+  ]),
+  '-submitted': keysetSort('-submitted', [
+    { expr: appeals.submittedAt, type: 'timestamptz', desc: true },
+    { expr: appeals.id, type: 'uuid', desc: true },
+  ]),
+} satisfies Record<QueueQuery['sort'], ReturnType<typeof keysetSort>>
 
-async function queueRows(ctx: Ctx, q: QueueQuery, limit: number, cursor: Keyset | null = null) {
-  const sort = sortOf(q.sort)
+async function queueRows(ctx: Ctx, q: QueueQuery, limit: number, pos: KeysetPosition | null = null) {
+  const sort = SORTS[q.sort]
   return ctx.db
     .select({
       a: {
@@ -81,7 +92,7 @@ async function queueRows(ctx: Ctx, q: QueueQuery, limit: number, cursor: Keyset 
         outcome: appeals.outcome,
         version: appeals.version,
       },
-      sortKey: keyText(sort),
+      keys: sort.keys,
       unitName: units.name,
       assigneeName: assignee.name,
       citizenName: citizens.name,
@@ -90,8 +101,8 @@ async function queueRows(ctx: Ctx, q: QueueQuery, limit: number, cursor: Keyset 
     .innerJoin(units, eq(units.id, appeals.unitId))
     .leftJoin(assignee, eq(assignee.id, appeals.assigneeId))
     .leftJoin(citizens, eq(citizens.id, appeals.citizenId))
-    .where(and(queueWhere(ctx, q), cursor ? keysetWhere(cursor, sort) : undefined))
-    .orderBy(...keysetOrder(sort, cursor?.dir === 'prev'))
+    .where(and(queueWhere(ctx, q), sort.where(pos)))
+    .orderBy(...sort.orderBy(pos))
     .limit(limit)
 }
 
@@ -120,12 +131,6 @@ function toItem(r: Awaited<ReturnType<typeof queueRows>>[number], now: Date): Ap
 }
 
 /**
- * Totals are counted up to this many rows: the open queue is small, but "all closed cases" of a
- * year is not, and an exact count of 200k rows on every page costs more than the page itself.
- */
-export const TOTAL_CAP = 10_000
-
-/**
  * The legal office's queue: in scope, filtered, sorted by due date (most urgent first), a page
  * at a time by keyset (`nextCursor` / `prevCursor`; null at either end).
  */
@@ -133,25 +138,16 @@ export async function listQueue(
   ctx: Ctx,
   q: QueueQuery,
 ): Promise<{ items: AppealListItem[]; total: number; totalCapped: boolean; nextCursor: string | null; prevCursor: string | null }> {
-  const cursor = q.cursor ? decodeKeyset(q.cursor, q.sort) : null
-  const capped = ctx.db
-    .select({ one: sql`1` })
-    .from(appeals)
-    .where(queueWhere(ctx, q))
-    .limit(TOTAL_CAP + 1)
-    .as('capped')
-  // Count and page side by side (two pool connections on PostgreSQL); one row more tells whether more follow.
-  const [[total], fetched] = await Promise.all([ctx.db.select({ n: count() }).from(capped), queueRows(ctx, q, q.pageSize + 1, cursor)])
-  const { rows, nextCursor, prevCursor } = keysetPage(fetched, q.pageSize, cursor, q.sort, (r) => ({ key: r.sortKey, id: r.a.id }))
+  const sort = SORTS[q.sort]
+  const pos = sort.decode(q.cursor)
+  // Count (up to a cap) and page side by side (two pool connections on PostgreSQL); one row more tells whether more follow.
+  const [counted, fetched] = await Promise.all([
+    sort.total(ctx.db, ctx.db.select({ one: sql`1` }).from(appeals).where(queueWhere(ctx, q)).$dynamic()),
+    queueRows(ctx, q, q.pageSize + 1, pos),
+  ])
+  const { rows, nextCursor, prevCursor } = sort.page(fetched, q.pageSize, pos, (r) => r.keys)
   const now = ctx.now()
-  const n = total?.n ?? 0
-  return {
-    items: rows.map((r) => toItem(r, now)),
-    total: Math.min(n, TOTAL_CAP),
-    totalCapped: n > TOTAL_CAP,
-    nextCursor,
-    prevCursor,
-  }
+  return { items: rows.map((r) => toItem(r, now)), ...counted, nextCursor, prevCursor }
 }
 
 /** Dashboard and menu badges: overdue and due-soon counts in my scope. */

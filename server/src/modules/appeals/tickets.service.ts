@@ -1,14 +1,14 @@
 import { typesFor } from '@tp/shared/appeals/config'
 import type { FileRef, StaffTicketView, TicketView } from '@tp/shared/appeals/schemas'
-import { and, count, desc, eq, ilike, inArray, isNull, or, type SQL, sql } from 'drizzle-orm'
+import { and, desc, eq, ilike, inArray, isNull, or, type SQL, sql } from 'drizzle-orm'
 import type { Ctx } from '../../platform/context'
 import { requireCitizen, requireStaff } from '../../platform/context'
+import { keysetSort } from '../../platform/cursor'
 import { notFound } from '../../platform/errors'
 import { files } from '../../platform/platform.tables'
 import { hit } from '../../platform/rate-limit'
 import { units, vehicles } from '../identity/identity.tables'
 import { appeals, ticketImports, tickets } from './appeals.tables'
-import { decodeKeyset, type KeysetSort, keysetOrder, keysetPage, keysetWhere, keyText } from './keyset'
 
 export type TicketRow = typeof tickets.$inferSelect
 type OpenAppeal = { id: string; number: string; state: (typeof appeals.$inferSelect)['state'] } | null
@@ -149,13 +149,15 @@ export interface TicketListQuery {
   unitId?: string
 }
 
-const REGISTRY_SORT: KeysetSort = { col: tickets.occurredAt, idCol: tickets.id, desc: true, nullable: false }
-/** Totals are counted up to this many rows (the registry grows by the year). */
-const REGISTRY_TOTAL_CAP = 10_000
+/** Newest violation first; the id breaks ties. */
+const REGISTRY_SORT = keysetSort('occurred', [
+  { expr: tickets.occurredAt, type: 'timestamptz', desc: true },
+  { expr: tickets.id, type: 'uuid', desc: true },
+])
 
 /** The registry for staff, in their unit scope, newest violation first, a page at a time by keyset. */
 export async function listTickets(ctx: Ctx, q: TicketListQuery) {
-  const cursor = q.cursor ? decodeKeyset(q.cursor, 'occurred') : null
+  const pos = REGISTRY_SORT.decode(q.cursor)
   const actor = requireStaff(ctx.actor)
   const where: SQL[] = [inArray(tickets.unitId, [...actor.unitScope])]
   if (q.status) where.push(eq(tickets.status, q.status))
@@ -165,27 +167,21 @@ export async function listTickets(ctx: Ctx, q: TicketListQuery) {
     where.push(or(eq(tickets.decisionNo, term), ilike(tickets.plate, `%${term.replace(/[%_\\]/g, '')}%`)) as SQL)
   }
   const cond = and(...where)
-  const capped = ctx.db
-    .select({ one: sql`1` })
-    .from(tickets)
-    .where(cond)
-    .limit(REGISTRY_TOTAL_CAP + 1)
-    .as('capped')
-  const [[total], fetched] = await Promise.all([
-    ctx.db.select({ n: count() }).from(capped),
+  const [counted, fetched] = await Promise.all([
+    REGISTRY_SORT.total(ctx.db, ctx.db.select({ one: sql`1` }).from(tickets).where(cond).$dynamic()),
     ctx.db
-      .select({ t: tickets, unitName: units.name, key: keyText(REGISTRY_SORT) })
+      .select({ t: tickets, unitName: units.name, keys: REGISTRY_SORT.keys })
       .from(tickets)
       .innerJoin(units, eq(units.id, tickets.unitId))
-      .where(and(cond, cursor ? keysetWhere(cursor, REGISTRY_SORT) : undefined))
-      .orderBy(...keysetOrder(REGISTRY_SORT, cursor?.dir === 'prev'))
+      .where(and(cond, REGISTRY_SORT.where(pos)))
+      .orderBy(...REGISTRY_SORT.orderBy(pos))
       .limit(q.pageSize + 1),
   ])
-  const { rows, nextCursor, prevCursor } = keysetPage(fetched, q.pageSize, cursor, 'occurred', (r) => ({ key: r.key, id: r.t.id }))
+  const { rows, nextCursor, prevCursor } = REGISTRY_SORT.page(fetched, q.pageSize, pos, (r) => r.keys)
   const items = await withOpenAppeals(ctx, rows)
   return {
     items: items.map((v, i) => ({ ...v, officerName: rows[i]!.t.officerName, officerNo: rows[i]!.t.officerNo, source: rows[i]!.t.source })),
-    total: Math.min(total?.n ?? 0, REGISTRY_TOTAL_CAP),
+    total: counted.total,
     nextCursor,
     prevCursor,
   }
