@@ -2,6 +2,7 @@
 export * from './due'
 export * from './exif'
 export * from './geo'
+export * from './kind-name'
 export * from './kinds'
 export * from './machine'
 export * from './privacy'

@@ -82,10 +82,6 @@ export const KindConfig = z.object({
 export type KindConfig = z.infer<typeof KindConfig>
 
 /** A kind's name in the viewer's language, from the configuration; its code while that is not loaded. */
-export function kindName(kinds: readonly Pick<KindConfig, 'code' | 'name'>[], code: string, lang: 'zh-CN' | 'en'): string {
-  return kinds.find((k) => k.code === code)?.name[lang] ?? code
-}
-
 export const DEFAULT_ZOMBIE_PERIODS: ZombiePeriods = { secondSightingHours: 24, noticeDays: 7, publicNoticeMonths: 3, mergeRadiusM: 300 }
 
 /** How long a zombie car has been standing there, as the citizen estimates it. */

@@ -1,4 +1,4 @@
-import { kindName } from '@tp/shared/reports/kinds'
+import { kindName } from '@tp/shared/reports/kind-name'
 import { computed, ref } from 'vue'
 import { useI18n } from 'vue-i18n'
 import { getKinds, type Kind } from './api'
