@@ -209,6 +209,10 @@ export async function seedBookings(ctx: Ctx, refs: DemoRefs): Promise<void> {
   const [c0, c1, c2] = refs.citizens as [DemoRefs['citizens'][number], DemoRefs['citizens'][number], DemoRefs['citizens'][number]]
   const ids: Record<string, string> = { [c0.id]: '11010519491231002X', [c1.id]: '440305198506121237', [c2.id]: '510107199202140011' }
 
+  /** Booking codes DEMO2222, DEMO2223, …: unique within the seed, in the code alphabet (no 0 or 1). */
+  let seq = 0
+  const demoCode = () => `DEMO${(seq++).toString(8).padStart(4, '0').replace(/[0-7]/g, (d) => '23456789'[Number(d)] as string)}`
+
   /** Takes a place the same way a booking does (conditional update) and writes the booking. */
   const book = async (
     citizen: typeof c0,
@@ -231,7 +235,7 @@ export async function seedBookings(ctx: Ctx, refs: DemoRefs): Promise<void> {
     const [b] = await db
       .insert(bookings)
       .values({
-        code: `DEMO${String(Math.floor(Math.random() * 9000) + 1000)}`.replace(/[01]/g, '7'),
+        code: demoCode(),
         citizenId: citizen.id,
         officeId: slot.officeId,
         serviceId: svc[code].id,
