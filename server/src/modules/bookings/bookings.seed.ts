@@ -211,7 +211,11 @@ export async function seedBookings(ctx: Ctx, refs: DemoRefs): Promise<void> {
 
   /** Booking codes DEMO2222, DEMO2223, …: unique within the seed, in the code alphabet (no 0 or 1). */
   let seq = 0
-  const demoCode = () => `DEMO${(seq++).toString(8).padStart(4, '0').replace(/[0-7]/g, (d) => '23456789'[Number(d)] as string)}`
+  const demoCode = () =>
+    `DEMO${(seq++)
+      .toString(8)
+      .padStart(4, '0')
+      .replace(/[0-7]/g, (d) => '23456789'[Number(d)] as string)}`
 
   /** Takes a place the same way a booking does (conditional update) and writes the booking. */
   const book = async (
