@@ -10,6 +10,9 @@ const withPg = !!process.env.TEST_DATABASE_URL
  */
 export default defineConfig({
   test: {
+    // Vitest's default outside watch mode is one worker fewer than the CPUs: a single worker on the
+    // 2-core CI machine, which leaves a core idle while PGlite or PostgreSQL work.
+    maxWorkers: 2,
     projects: [
       {
         test: {
