@@ -5,11 +5,8 @@ import { notifications } from '@tp/server/platform/platform.tables'
 import { and, asc, eq, like } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TestApp } from '../support/app'
-import { type Client, citizen, staffUser } from '../support/client'
-import { appealsApp, fileOn, importTickets } from './appeals-support'
-
-/** China wall-clock time → instant. */
-const cst = (s: string) => new Date(`${s}+08:00`)
+import type { Client } from '../support/client'
+import { cst, fileOn, importTickets, movableClockApp } from './appeals-support'
 
 let t: TestApp
 let admin: Client
@@ -20,13 +17,7 @@ let legalId: string
 
 beforeAll(async () => {
   // A movable clock: sign in at the real time, then travel through 2026 (sessions outlive the jumps).
-  t = await appealsApp({ now: new Date(), env: { STAFF_IDLE_MINUTES: String(300 * 24 * 60), CITIZEN_SESSION_DAYS: '300' } })
-  admin = await staffUser(t, 'admin')
-  legal = await staffUser(t, 'legal')
-  head = await staffUser(t, 'head')
-  zhang = await citizen(t, '13800138000')
-  const [row] = await t.deps.database.db.select({ id: staff.id }).from(staff).where(eq(staff.username, 'legal'))
-  legalId = row!.id
+  ;({ t, admin, legal, head, zhang, legalId } = await movableClockApp())
 })
 afterAll(() => t.close())
 

@@ -1,17 +1,14 @@
 import { appeals } from '@tp/server/modules/appeals/appeals.tables'
 import { runReminders } from '@tp/server/modules/appeals/jobs'
-import { staff } from '@tp/server/modules/identity/identity.tables'
 import { systemCtx } from '@tp/server/platform/context'
 import { notifications } from '@tp/server/platform/platform.tables'
 import { and, asc, eq, like, sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TestApp } from '../support/app'
-import { type Client, citizen, staffUser } from '../support/client'
-import { appealsApp, fileOn, importTickets } from './appeals-support'
+import type { Client } from '../support/client'
+import { cst, fileOn, importTickets, movableClockApp } from './appeals-support'
 
 /** Clock moves, reminder runs, clock-policy edge cases: everything on a movable clock. */
-
-const cst = (s: string) => new Date(`${s}+08:00`)
 
 let t: TestApp
 let admin: Client
@@ -22,14 +19,7 @@ let legalId: string
 let headId: string
 
 beforeAll(async () => {
-  t = await appealsApp({ now: new Date(), env: { STAFF_IDLE_MINUTES: String(300 * 24 * 60), CITIZEN_SESSION_DAYS: '300' } })
-  admin = await staffUser(t, 'admin')
-  legal = await staffUser(t, 'legal')
-  head = await staffUser(t, 'head')
-  zhang = await citizen(t, '13800138000')
-  const rows = await t.deps.database.db.select({ id: staff.id, username: staff.username }).from(staff)
-  legalId = rows.find((r) => r.username === 'legal')!.id
-  headId = rows.find((r) => r.username === 'head')!.id
+  ;({ t, admin, legal, head, zhang, legalId, headId } = await movableClockApp())
 })
 afterAll(() => t.close())
 

@@ -6,7 +6,7 @@ import { hashPassword } from '@tp/server/modules/identity/staff.service'
 import { systemCtx } from '@tp/server/platform/context'
 import { eq } from 'drizzle-orm'
 import { createTestApp, type TestApp } from '../support/app'
-import type { Client } from '../support/client'
+import { type Client, citizen, staffUser } from '../support/client'
 
 function crc32(buf: Buffer): number {
   let c = ~0
@@ -131,4 +131,22 @@ export async function appealsApp(opts: Omit<Parameters<typeof createTestApp>[0],
     await appealsModule.seed?.(ctx, refs)
   })
   return t
+}
+
+/** China wall-clock time → instant. */
+export const cst = (s: string) => new Date(`${s}+08:00`)
+
+/**
+ * The appeals app on a movable clock: signed in at the real time as admin, legal, head and 张三 with
+ * sessions that outlive the jumps through 2026; with the legal officer's and the unit head's ids.
+ */
+export async function movableClockApp() {
+  const t = await appealsApp({ now: new Date(), env: { STAFF_IDLE_MINUTES: String(300 * 24 * 60), CITIZEN_SESSION_DAYS: '300' } })
+  const admin = await staffUser(t, 'admin')
+  const legal = await staffUser(t, 'legal')
+  const head = await staffUser(t, 'head')
+  const zhang = await citizen(t, '13800138000')
+  const rows = await t.deps.database.db.select({ id: staff.id, username: staff.username }).from(staff)
+  const idOf = (username: string) => rows.find((r) => r.username === username)?.id as string
+  return { t, admin, legal, head, zhang, legalId: idOf('legal'), headId: idOf('head') }
 }
