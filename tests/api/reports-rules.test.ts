@@ -2,7 +2,7 @@ import { coarsen, haversineM } from '@tp/shared/reports/index'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createTestApp, type TestApp } from '../support/app'
 import { type Client, citizen, newClient, staffUser } from '../support/client'
-import { CHUNXI, congestion, jpeg, upload, zombie } from './reports-support'
+import { act, CHUNXI, congestion, jpeg, later, upload, zombie } from './reports-support'
 
 // A busy machine (other suites, builds) can slow every request: generous per-test time.
 vi.setConfig({ testTimeout: 120_000 })
@@ -15,16 +15,8 @@ beforeAll(async () => {
 }, 240_000)
 afterAll(() => t?.close())
 
-const later = (ms: number) => {
-  t.now.value = new Date(t.now.value.getTime() + ms)
-}
 /** Staff sessions idle out after 30 minutes: sign in again after moving the clock. */
 const staff = (u: string) => staffUser(t, u)
-
-async function act(c: Client, id: string, body: Record<string, unknown>) {
-  const d = await c.get(`/api/console/reports/${id}`)
-  return c.post(`/api/console/reports/${id}/actions`, { version: d.body.version, ...body })
-}
 
 async function officerId(c: Client, reportId: string, name: string): Promise<string> {
   const list = await c.get(`/api/console/reports/${reportId}/officers`)
@@ -111,7 +103,7 @@ describe('re-filing the same zombie car', () => {
     const a = await citizen(t, '13600000511')
     const spot = { lat: 30.6598, lng: 104.0612 }
     const first = await a.post('/api/reports', await zombie(a, { plate: '川A6W7X8', ...spot }))
-    later(25 * HOUR)
+    later(t, 25 * HOUR)
     const again = await a.post('/api/reports', await zombie(a, { plate: '川A6W7X8', ...spot }))
     expect(again.body).toMatchObject({ state: 'merged', mergedInto: { id: first.body.id }, meToo: false })
     const d = await staff('dispatcher')
@@ -176,7 +168,7 @@ describe('reassigning a zombie car keeps its progress', () => {
     await act(desk, id, { action: 'dispatch', officerId: await officerId(desk, id, '张路警') })
     let zhang = await staff('officer')
     expect((await act(zhang, id, { action: 'arrive' })).status).toBe(200)
-    later(25 * HOUR)
+    later(t, 25 * HOUR)
     zhang = await staff('officer')
     const verified = await act(zhang, id, { action: 'verify' })
     expect(verified.body.state).toBe('verified')
@@ -187,7 +179,7 @@ describe('reassigning a zombie car keeps its progress', () => {
     const photo = await upload(sun, await jpeg())
     const posted = await act(sun, id, { action: 'post_notice', photoIds: [photo.body.id] })
     expect(posted.body.state).toBe('notice_posted')
-    later(2 * DAY)
+    later(t, 2 * DAY)
     desk = await staff('dispatcher')
     const back = await act(desk, id, { action: 'reassign', officerId: await officerId(desk, id, '张路警') })
     expect(back.body).toMatchObject({ state: 'notice_posted', officerName: '张路警', noticeDueAt: posted.body.noticeDueAt, dueAt: posted.body.dueAt })
@@ -196,7 +188,7 @@ describe('reassigning a zombie car keeps its progress', () => {
     // 孙路警 (城区二大队) saw it only while it was his.
     expect((await sun.get(`/api/console/reports/${id}`)).status).toBe(404)
     expect((await sun.post(`/api/console/reports/${id}/actions`, { action: 'tow', version: back.body.version })).status).toBe(404)
-    later(6 * DAY)
+    later(t, 6 * DAY)
     zhang = await staff('officer')
     expect((await act(zhang, id, { action: 'tow' })).body.state).toBe('towed')
   })
@@ -213,9 +205,9 @@ describe('disputes and the citizen inbox', () => {
     const r = await dispatchedToZhang(me)
     const zhang = await staff('officer')
     await act(zhang, r.id, { action: 'resolve' })
-    later(5 * DAY)
+    later(t, 5 * DAY)
     expect((await act(await staff('head'), r.id, { action: 'close' })).body.state).toBe('closed')
-    later(6 * DAY)
+    later(t, 6 * DAY)
     const mine = await me.get(`/api/reports/${r.id}`)
     expect(mine.body).toMatchObject({ canDispute: true })
     const disputed = await me.post(`/api/reports/${r.id}/dispute`, { reason: '路口还是很堵，没有解决' })
@@ -228,7 +220,7 @@ describe('disputes and the citizen inbox', () => {
     const r = await dispatchedToZhang(me)
     await act(await staff('officer'), r.id, { action: 'resolve' })
     expect((await act(await staff('head'), r.id, { action: 'close' })).status).toBe(200)
-    later(7 * DAY + HOUR)
+    later(t, 7 * DAY + HOUR)
     const mine = await me.get(`/api/reports/${r.id}`)
     expect(mine.body).toMatchObject({ canDispute: false })
     expect(mine.body.actions).toEqual(['rate'])
@@ -241,11 +233,11 @@ describe('disputes and the citizen inbox', () => {
     const me = await citizen(t, '13600000543')
     const r = await me.post('/api/reports', congestion({ lat: CHUNXI.lat + 0.001 }))
     expect((await act(await staff('dispatcher'), r.body.id, { action: 'reject', note: '视频核实未见拥堵' })).body.state).toBe('rejected')
-    later(6 * DAY)
+    later(t, 6 * DAY)
     expect((await me.post(`/api/reports/${r.body.id}/dispute`, { reason: '现场确实拥堵，请再核实' })).status).toBe(200)
     const again = await me.post('/api/reports', congestion({ lat: CHUNXI.lat + 0.001 }))
     await act(await staff('dispatcher'), again.body.id, { action: 'reject', note: '重复' })
-    later(8 * DAY)
+    later(t, 8 * DAY)
     expect((await me.post(`/api/reports/${again.body.id}/dispute`, { reason: '现场确实拥堵，请再核实' })).status).toBe(409)
   })
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createTestApp, type TestApp } from '../support/app'
 import { type Client, citizen, staffUser } from '../support/client'
-import { CHUNXI, congestion, zombie } from './reports-support'
+import { act, CHUNXI, congestion, zombie } from './reports-support'
 
 // A busy machine (other suites, builds) can slow every request: generous per-test time.
 vi.setConfig({ testTimeout: 180_000 })
@@ -24,9 +24,8 @@ const at = (d: Date) => {
 }
 const plus = (min: number) => new Date(DAY_START.getTime() + min * MIN)
 
-async function act(c: Client, id: string, body: Record<string, unknown>) {
-  const d = await c.get(`/api/console/reports/${id}`)
-  const res = await c.post(`/api/console/reports/${id}/actions`, { version: d.body.version, ...body })
+async function acted(c: Client, id: string, body: Record<string, unknown>) {
+  const res = await act(c, id, body)
   expect(res.status, JSON.stringify(res.body)).toBe(200)
   return res.body
 }
@@ -39,7 +38,7 @@ describe('report statistics on controlled data', () => {
     const car = await z.post('/api/reports', await zombie(z, { plate: '川A2K4M6' }))
     const desk0 = await staffUser(t, 'dispatcher')
     const zhangId = (await desk0.get(`/api/console/reports/${car.body.id}/officers`)).body.items.find((o: { name: string }) => o.name === '张路警').id
-    await act(desk0, car.body.id, { action: 'dispatch', officerId: zhangId })
+    await acted(desk0, car.body.id, { action: 'dispatch', officerId: zhangId })
 
     // Five congestion reports: three at one corner of 春熙路, two on 东大街 ~2 km away.
     at(DAY_START)
@@ -57,11 +56,11 @@ describe('report statistics on controlled data', () => {
     // Accepted after 2, 4, 6, 8 and 10 minutes: median 6, P90 8 + 0.6 × 2 = 9.2.
     for (const [i, id] of ids.entries()) {
       at(plus(2 * (i + 1)))
-      await act(await staffUser(t, 'dispatcher'), id, { action: 'accept' })
+      await acted(await staffUser(t, 'dispatcher'), id, { action: 'accept' })
     }
     at(plus(12))
     const desk = await staffUser(t, 'dispatcher')
-    for (const id of ids.slice(0, 3)) await act(desk, id, { action: 'dispatch', officerId: zhangId })
+    for (const id of ids.slice(0, 3)) await acted(desk, id, { action: 'dispatch', officerId: zhangId })
     // Resolved 20, 30 and 60 minutes after filing: median 30, P90 30 + 0.8 × 30 = 54.
     for (const [min, id] of [
       [20, ids[0]],
@@ -69,10 +68,10 @@ describe('report statistics on controlled data', () => {
       [60, ids[2]],
     ] as const) {
       at(plus(min))
-      await act(await staffUser(t, 'officer'), id as string, { action: 'resolve' })
+      await acted(await staffUser(t, 'officer'), id as string, { action: 'resolve' })
     }
     at(plus(90))
-    await act(await staffUser(t, 'officer'), car.body.id, { action: 'owner_moved' })
+    await acted(await staffUser(t, 'officer'), car.body.id, { action: 'owner_moved' })
 
     const s = (await (await staffUser(t, 'dispatcher')).get(`/api/console/reports/stats?${DAY}`)).body
     expect(s.total).toBe(5)

@@ -1,5 +1,6 @@
 import { deflateSync } from 'node:zlib'
 import { withExifGps } from '@tp/shared/reports/index'
+import type { TestApp } from '../support/app'
 import type { Client } from '../support/client'
 
 // Tiny real images (64×48 JPEG, 40×30 PNG and WebP), made once with sharp.
@@ -93,4 +94,15 @@ export async function zombie(c: Client, over: Record<string, unknown> = {}) {
     photoIds: [photo.body.id],
     ...over,
   }
+}
+
+/** Moves the app's clock forward by `ms`. */
+export function later(t: TestApp, ms: number) {
+  t.now.value = new Date(t.now.value.getTime() + ms)
+}
+
+/** A console action on the report's current version (read first, so the optimistic lock holds). */
+export async function act(c: Client, id: string, body: Record<string, unknown>) {
+  const d = await c.get(`/api/console/reports/${id}`)
+  return c.post(`/api/console/reports/${id}/actions`, { version: d.body.version, ...body })
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createTestApp, type TestApp } from '../support/app'
 import { type Client, citizen, staffUser } from '../support/client'
-import { jpeg, upload, zombie } from './reports-support'
+import { act, jpeg, later, upload, zombie } from './reports-support'
 
 // A busy machine (other suites, builds) can slow every request: generous per-test time.
 vi.setConfig({ testTimeout: 120_000 })
@@ -15,16 +15,8 @@ beforeAll(async () => {
 }, 240_000)
 afterAll(() => t?.close())
 
-const later = (ms: number) => {
-  t.now.value = new Date(t.now.value.getTime() + ms)
-}
 /** Staff sessions idle out after 30 minutes: sign in again after moving the clock. */
 const staff = (u: string) => staffUser(t, u)
-
-async function act(c: Client, id: string, body: Record<string, unknown>) {
-  const d = await c.get(`/api/console/reports/${id}`)
-  return c.post(`/api/console/reports/${id}/actions`, { version: d.body.version, ...body })
-}
 
 describe('zombie-car course', () => {
   it('needs a second sighting ≥ 24 h after the first, a notice photo, the notice period and the public notice period', async () => {
@@ -43,7 +35,7 @@ describe('zombie-car course', () => {
     expect(early.status).toBe(409)
     expect(early.body.error.code).toBe('second_sighting_required')
 
-    later(25 * HOUR)
+    later(t, 25 * HOUR)
     o = await staff('officer')
     const verified = await act(o, id, { action: 'verify', note: '二次核查车辆未移动' })
     expect(verified.status).toBe(200)
@@ -61,14 +53,14 @@ describe('zombie-car course', () => {
     expect(tooEarly.status).toBe(409)
     expect(tooEarly.body.error.code).toBe('notice_period_running')
 
-    later(7 * 24 * HOUR + HOUR)
+    later(t, 7 * 24 * HOUR + HOUR)
     o = await staff('officer')
     expect((await act(o, id, { action: 'tow', note: '依法拖移' })).body.state).toBe('towed')
     const head = await staff('head')
     const announced = await act(head, id, { action: 'announce' })
     expect(announced.body).toMatchObject({ state: 'public_notice', dueReason: 'public_notice' })
     expect((await act(head, id, { action: 'dispose' })).body.error.code).toBe('public_notice_running')
-    later(93 * 24 * HOUR)
+    later(t, 93 * 24 * HOUR)
     const head2 = await staff('head')
     const disposed = await act(head2, id, { action: 'dispose' })
     expect(disposed.body).toMatchObject({ state: 'disposed', stateType: 'fixed' })
@@ -96,7 +88,7 @@ describe('zombie-car course', () => {
   it("lets a citizen's me-too ≥ 24 h later count as the second sighting", async () => {
     const a = await citizen(t, '13600000302')
     const r = await a.post('/api/reports', await zombie(a, { plate: '川A1B2C3', lat: 30.6845, lng: 104.0281, address: '青羊正街' }))
-    later(26 * HOUR)
+    later(t, 26 * HOUR)
     const b = await citizen(t, '13600000303')
     expect((await b.post(`/api/reports/${r.body.id}/me-too`)).status).toBe(200)
     const d = await staff('dispatcher')
