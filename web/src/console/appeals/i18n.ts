@@ -44,7 +44,6 @@ export default {
       keys: '快捷键：J/K 或 ↑/↓ 选择，Enter 打开，/ 搜索',
       export: '导出 XLSX',
       exported: '已导出',
-      capped: '符合条件的案件超过 10,000 件，仅显示前 10,000 件；请用筛选条件缩小范围',
     },
     review: {
       back: '返回队列',
@@ -304,7 +303,6 @@ export default {
       keys: 'Keys: J/K or ↑/↓ to move, Enter to open, / to search',
       export: 'Export XLSX',
       exported: 'Exported',
-      capped: 'More than 10,000 cases match; only the first 10,000 are listed. Narrow the filters.',
     },
     review: {
       back: 'Back to the queue',

@@ -105,4 +105,15 @@ describe('ServerTable', () => {
     expect(w.find('.el-pagination').text()).toContain('45')
     w.unmount()
   })
+
+  it('says when the total was only counted up to the cap, and not otherwise', async () => {
+    const plain = mountTable()
+    await flushPromises()
+    expect(plain.find('[data-test="table-capped"]').exists()).toBe(false)
+    plain.unmount()
+    const capped = mountTable({}, { capped: true })
+    await flushPromises()
+    expect(capped.find('[data-test="table-capped"]').text()).toContain('10,000')
+    capped.unmount()
+  })
 })
