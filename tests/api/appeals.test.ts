@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TestApp } from '../support/app'
 import { type Client, citizen, newClient, staffUser } from '../support/client'
-import { addStaff, appealForm, appealsApp, file, fileOn, importTickets, PDF, PNG, STATEMENT } from './appeals-support'
+import { addStaff, appealForm, appealsApp, cst, file, fileOn, importTickets, PDF, PNG, STATEMENT } from './appeals-support'
 
 let t: TestApp
 let admin: Client
@@ -12,7 +12,9 @@ let zhang: Client
 let li: Client
 
 beforeAll(async () => {
-  t = await appealsApp()
+  // An ordinary Wednesday: the seed's due-soon case cannot exist in the first days of a long
+  // holiday (every deadline then rolls past it), and the queue tests expect one.
+  t = await appealsApp({ startAt: cst('2026-11-25T10:00:00') })
   await addStaff(t, 'head2', 'unit_head', '市公安局交通警察支队', '钱副队长')
   await addStaff(t, 'legal_b2', 'legal_officer', '城区二大队', '二大队法制员')
   admin = await staffUser(t, 'admin')

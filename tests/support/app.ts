@@ -22,13 +22,16 @@ export interface TestApp {
  * The whole app on a fresh database for one test file. `seed: true` loads the demo data
  * (jurisdiction, staff `admin`/`dispatcher`/`legal`/`head`/`window`, citizens 13800138000 …).
  */
-export async function createTestApp(opts: { seed?: boolean; env?: Record<string, string>; now?: Date } = {}): Promise<TestApp> {
+export async function createTestApp(opts: { seed?: boolean; env?: Record<string, string>; now?: Date; startAt?: Date } = {}): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tp-test-'))
   const config = loadConfig({ NODE_ENV: 'development', DATA_DIR: dataDir, WEB_DIST: join(dataDir, 'no-web'), LOG_LEVEL: 'silent', ...opts.env })
   const database = await freshDatabase()
   const now = { value: opts.now ?? new Date() }
-  const useReal = !opts.now
-  const deps = await createDeps(config, { database, log: createLogger('silent'), clock: () => (useReal ? new Date() : now.value) })
+  // `now` stops the clock where a test moves it; `startAt` runs it from a fixed instant, so results
+  // that depend on today's place in the calendar (holidays, weekends) do not change with the date.
+  const offset = opts.startAt ? opts.startAt.getTime() - Date.now() : 0
+  const clock = opts.now ? () => now.value : () => new Date(Date.now() + offset)
+  const deps = await createDeps(config, { database, log: createLogger('silent'), clock })
   if (opts.seed) await seedDemo(deps)
   return {
     app: createApp(deps),
