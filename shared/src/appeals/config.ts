@@ -1,10 +1,11 @@
 import type { ClockPolicy } from '../calendar'
 
 /**
- * Appeals configuration as data: appeal types with their clock policies and citations, grounds,
- * refusal reasons, legal bases and reply templates. Adding an entry here (and nothing else) adds
- * it to the citizen form, the console filters, the decision form and the reports; an appeal keeps
- * a snapshot of its clock policy, so later edits never move an existing deadline.
+ * Appeals configuration defaults: appeal types with their clock policies and citations, grounds,
+ * refusal reasons, legal bases and reply templates. An admin edits, adds, reorders and retires
+ * entries in the console (stored over these defaults); everything reads the configured lists.
+ * An appeal keeps a snapshot of its clock policy and citation, so later edits never move an
+ * existing deadline or change the rule it was filed under.
  */
 
 export interface Localized {
@@ -42,6 +43,13 @@ export interface AppealTypeConfig {
    * to that unit (not the issuing one), and its clock starts on filing (clock.startsOn).
    */
   forwardSameDay: boolean
+  /** Retired by an admin: not offered for new appeals, still labels old ones. */
+  retired?: boolean
+}
+
+/** What a case stores at filing: the clock and the rule it came from (older rows lack the citation). */
+export interface AppealPolicySnapshot extends AppealClock {
+  citation?: Localized
 }
 
 export const APPEAL_TYPES: readonly AppealTypeConfig[] = [
@@ -74,9 +82,9 @@ export function appealType(key: string): AppealTypeConfig | undefined {
   return APPEAL_TYPES.find((t) => t.key === key)
 }
 
-/** Types a citizen may choose for a ticket, most specific first. */
-export function typesFor(recordedBy: RecordedBy): AppealTypeConfig[] {
-  return APPEAL_TYPES.filter((t) => t.appliesTo.includes(recordedBy)).sort((a, b) => a.appliesTo.length - b.appliesTo.length)
+/** Types a citizen may choose for a ticket (retired ones never), most specific first. */
+export function typesFor(recordedBy: RecordedBy, types: readonly AppealTypeConfig[] = APPEAL_TYPES): AppealTypeConfig[] {
+  return types.filter((t) => !t.retired && t.appliesTo.includes(recordedBy)).sort((a, b) => a.appliesTo.length - b.appliesTo.length)
 }
 
 export interface Option {
@@ -178,6 +186,42 @@ export const REPLY_TEMPLATES: readonly ReplyTemplate[] = [
     text: '经审核，{occurredAt} 在 {place} 记录的 {plate} 号车辆违法信息有误（{findings}），该交通技术监控记录予以消除，原处罚决定（编号 {decisionNo}）撤销。',
   },
 ]
+
+/** The admin-configurable option lists. */
+export const OPTION_LISTS = ['grounds', 'refuseReasons', 'legalBases', 'templates'] as const
+export type OptionList = (typeof OPTION_LISTS)[number]
+
+/** One entry of a configured list: templates carry an outcome and a text. */
+export interface ConfiguredOption extends Option {
+  outcome?: AppealOutcome
+  text?: string
+  /** Retired by an admin: hidden from new filings and decisions, still labels old cases. */
+  retired: boolean
+  position: number
+}
+
+/** The built-in entries of each list, the defaults an admin's settings apply over. */
+export const DEFAULT_OPTIONS: Record<OptionList, readonly (Option | ReplyTemplate)[]> = {
+  grounds: GROUNDS,
+  refuseReasons: REFUSE_REASONS,
+  legalBases: LEGAL_BASES,
+  templates: REPLY_TEMPLATES,
+}
+
+/**
+ * A list as configured: the defaults in their built-in order, each replaced by an admin's
+ * stored entry with the same key, plus the admin's own entries; sorted by position (ties by key).
+ */
+export function configuredList(defaults: readonly (Option | ReplyTemplate)[], stored: readonly ConfiguredOption[]): ConfiguredOption[] {
+  const byKey = new Map<string, ConfiguredOption>(defaults.map((d, position) => [d.key, { ...d, retired: false, position }]))
+  for (const s of stored) byKey.set(s.key, s)
+  return [...byKey.values()].sort((a, b) => a.position - b.position || a.key.localeCompare(b.key))
+}
+
+/** Keys from `keys` that are not active entries of the list (unknown or retired). */
+export function inactiveKeys(list: readonly ConfiguredOption[], keys: readonly string[]): string[] {
+  return keys.filter((k) => !list.some((o) => o.key === k && !o.retired))
+}
 
 export function renderTemplate(text: string, params: Record<string, string>): string {
   return text.replace(/\{(\w+)\}/g, (m, k: string) => params[k] ?? m)

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { TimelineEvent } from '../cases'
 import { MobilePhone } from '../phone'
 import { PlateNumber, VinLast6 } from '../plate'
-import { APPEAL_TYPES, GROUNDS, LEGAL_BASES, REFUSE_REASONS, STATEMENT_LIMITS } from './config'
+import { OPTION_LISTS, STATEMENT_LIMITS } from './config'
 import { AppealAction, AppealState } from './machine'
 
 /** Free text: trimmed, length-checked, and without NUL characters (PostgreSQL text cannot hold them). */
@@ -16,9 +16,13 @@ const text = (min: number, max: number, message?: string) =>
 
 export const RecordedBy = z.enum(['camera', 'onsite'])
 
-const keysOf = (list: readonly { key: string }[]) => list.map((o) => o.key) as [string, ...string[]]
+/**
+ * A well-formed key of a configured list (appeal type, ground, refusal reason, legal basis,
+ * template). Whether it is an active configured entry is the service's check (a 400 naming the field).
+ */
+export const ConfigKey = z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'Lower-case letters, digits and _ (2–40), starting with a letter')
 
-export const AppealTypeKey = z.enum(keysOf(APPEAL_TYPES))
+export const AppealTypeKey = ConfigKey
 
 /** An appeal type's clock policy as an admin may set it (days in the clock's unit). */
 export const AppealClockSchema = z
@@ -34,9 +38,36 @@ export const AppealClockSchema = z
   .refine((c) => c.unit === 'calendar' || !c.rollToWorkingDay, { message: 'Only calendar-day clocks roll to a working day', path: ['rollToWorkingDay'] })
 
 const LocalizedText = z.strictObject({ 'zh-CN': text(2, 500), en: text(2, 500) })
+const LocalizedLabel = z.strictObject({ 'zh-CN': text(1, 200), en: text(1, 200) })
 
-export const AppealTypeSettingsBody = z.strictObject({ clock: AppealClockSchema, citation: LocalizedText })
+/** An admin edits an existing type: clock policy and citation, optionally its label, or retires / restores it. */
+export const AppealTypeSettingsBody = z.strictObject({
+  clock: AppealClockSchema,
+  citation: LocalizedText,
+  label: LocalizedLabel.optional(),
+  retired: z.boolean().optional(),
+})
 export type AppealTypeSettingsBody = z.infer<typeof AppealTypeSettingsBody>
+
+/** An admin adds an appeal type (its key is permanent). */
+export const AppealTypeCreateBody = z
+  .strictObject({
+    key: AppealTypeKey,
+    label: LocalizedLabel,
+    appliesTo: z
+      .array(RecordedBy)
+      .min(1)
+      .max(2)
+      .refine((a) => new Set(a).size === a.length, { message: 'Each kind once' }),
+    clock: AppealClockSchema,
+    citation: LocalizedText,
+    forwardSameDay: z.boolean(),
+  })
+  .refine((b) => !b.forwardSameDay || b.clock.startsOn === 'filing', {
+    message: 'A type forwarded on the day of filing starts its clock on filing',
+    path: ['clock', 'startsOn'],
+  })
+export type AppealTypeCreateBody = z.infer<typeof AppealTypeCreateBody>
 
 export const AppealTypeView = z.object({
   key: AppealTypeKey,
@@ -47,13 +78,59 @@ export const AppealTypeView = z.object({
   forwardSameDay: z.boolean(),
   /** Changed by an admin (else the built-in default). */
   customised: z.boolean(),
+  /** One of the built-in types (else added by an admin). */
+  builtIn: z.boolean(),
+  retired: z.boolean(),
   updatedAt: z.string().nullable(),
 })
 export type AppealTypeView = z.infer<typeof AppealTypeView>
-export const GroundsKey = z.enum(keysOf(GROUNDS))
-export const RefuseReasonKey = z.enum(keysOf(REFUSE_REASONS))
-export const LegalBasisKey = z.enum(keysOf(LEGAL_BASES))
+export const GroundsKey = ConfigKey
+export const RefuseReasonKey = ConfigKey
+export const LegalBasisKey = ConfigKey
 export const AppealOutcome = z.enum(['upheld', 'corrected', 'revoked'])
+
+export const OptionListName = z.enum(OPTION_LISTS)
+
+/** One entry of a configured list as the API shows it (templates: with outcome and text). */
+export const ConfiguredOptionView = z.object({
+  key: z.string(),
+  label: z.object({ 'zh-CN': z.string(), en: z.string() }),
+  outcome: AppealOutcome.optional(),
+  text: z.string().optional(),
+  retired: z.boolean(),
+  position: z.number().int(),
+})
+export type ConfiguredOptionView = z.infer<typeof ConfiguredOptionView>
+
+export const OptionListsView = z.object({
+  grounds: z.array(ConfiguredOptionView),
+  refuseReasons: z.array(ConfiguredOptionView),
+  legalBases: z.array(ConfiguredOptionView),
+  templates: z.array(ConfiguredOptionView),
+})
+export type OptionListsView = z.infer<typeof OptionListsView>
+
+/** An admin edits an entry: label, retired, and for a template its outcome and text. */
+export const OptionUpdateBody = z.strictObject({
+  label: LocalizedLabel,
+  retired: z.boolean().optional(),
+  outcome: AppealOutcome.optional(),
+  text: text(10, 4000).optional(),
+})
+export type OptionUpdateBody = z.infer<typeof OptionUpdateBody>
+
+/** An admin adds an entry (its key is permanent). */
+export const OptionCreateBody = OptionUpdateBody.omit({ retired: true }).extend({ key: ConfigKey })
+export type OptionCreateBody = z.infer<typeof OptionCreateBody>
+
+/** The list's keys in the new order (every key of the list once, retired ones included). */
+export const OptionOrderBody = z.strictObject({
+  keys: z
+    .array(ConfigKey)
+    .min(1)
+    .max(200)
+    .refine((k) => new Set(k).size === k.length, { message: 'Each key once' }),
+})
 export const TicketStatus = z.enum(['effective', 'corrected', 'revoked'])
 export const DueStatus = z.enum(['none', 'ok', 'soon', 'overdue', 'paused'])
 export type DueStatus = z.infer<typeof DueStatus>

@@ -1,6 +1,6 @@
-import type { AppealClock } from '@tp/shared/appeals/config'
+import type { AppealClock, AppealOutcome, AppealPolicySnapshot, Localized } from '@tp/shared/appeals/config'
 import { sql } from 'drizzle-orm'
-import { bigserial, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
+import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { citizens, staff, units } from '../identity/identity.tables'
 
 const OPEN = sql`state in ('submitted', 'accepted', 'in_review', 'awaiting_material', 'pending_approval')`
@@ -46,15 +46,43 @@ export const tickets = pgTable(
 
 /**
  * An admin's settings for an appeal type (clock policy and the citation shown to citizens),
- * over the defaults in shared/src/appeals/config.ts. New appeals snapshot the policy at filing.
+ * over the defaults in shared/src/appeals/config.ts, or a type an admin added (then label,
+ * appliesTo and forwardSameDay are set; for a built-in type null means its default).
+ * New appeals snapshot the policy and citation at filing.
  */
 export const appealTypeSettings = pgTable('appeal_type_settings', {
   key: text('key').primaryKey(),
   clock: jsonb('clock').$type<AppealClock>().notNull(),
-  citation: jsonb('citation').$type<{ 'zh-CN': string; en: string }>().notNull(),
+  citation: jsonb('citation').$type<Localized>().notNull(),
+  label: jsonb('label').$type<Localized>(),
+  appliesTo: text('applies_to', { enum: ['camera', 'onsite'] }).array(),
+  forwardSameDay: boolean('forward_same_day'),
+  retiredAt: timestamp('retired_at', { withTimezone: true }),
   updatedBy: uuid('updated_by').references(() => staff.id),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 })
+
+/**
+ * An admin's entry of a configured list (grounds, refusal reasons, legal bases, reply
+ * templates): a built-in entry as edited (same key) or a new one. Never deleted: retiring
+ * hides it from new filings and decisions while it still labels old cases.
+ */
+export const appealOptions = pgTable(
+  'appeal_options',
+  {
+    list: text('list', { enum: ['grounds', 'refuseReasons', 'legalBases', 'templates'] }).notNull(),
+    key: text('key').notNull(),
+    label: jsonb('label').$type<Localized>().notNull(),
+    /** Templates only. */
+    outcome: text('outcome').$type<AppealOutcome>(),
+    text: text('text'),
+    position: integer('position').notNull(),
+    retiredAt: timestamp('retired_at', { withTimezone: true }),
+    updatedBy: uuid('updated_by').references(() => staff.id),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.list, t.key] })],
+)
 
 /** One applied import (a file from the console or a batch from the police system). */
 export const ticketImports = pgTable(
@@ -127,8 +155,8 @@ export const appeals = pgTable(
     approvedBy: uuid('approved_by').references(() => staff.id),
     refuseReason: text('refuse_reason'),
     refuseNote: text('refuse_note'),
-    /** Clock policy snapshot taken at filing: later configuration changes never move this deadline. */
-    policy: jsonb('policy').$type<AppealClock>().notNull(),
+    /** Clock policy and citation snapshot taken at filing: later configuration changes never move this deadline. */
+    policy: jsonb('policy').$type<AppealPolicySnapshot>().notNull(),
     clockStart: timestamp('clock_start', { withTimezone: true }).notNull(),
     extensionDays: integer('extension_days').notNull().default(0),
     /** Kept current on every change (and daily while paused), for sorting and counting. */
