@@ -68,6 +68,15 @@ describe('JSON import from the police system', () => {
     expect(history.body.items[0]).toMatchObject({ source: 'api', actorType: 'system', total: 3, unchanged: 3 })
   })
 
+  it('shows the place-of-violation unit and the VIN suffix in the registry', async () => {
+    const [elsewhere, same] = [ticketRow({ occurredUnit: '城区二大队', vinLast6: 'a12345' }), ticketRow()]
+    expect((await system().post('/api/tickets/import', { tickets: [elsewhere, same] })).status).toBe(200)
+    const one = (await legal.get(`/api/console/tickets?q=${elsewhere.decisionNo}`)).body.items[0]
+    expect(one).toMatchObject({ unitName: '城区一大队', occurredUnitName: '城区二大队', vinLast6: 'A12345' })
+    const two = (await legal.get(`/api/console/tickets?q=${same.decisionNo}`)).body.items[0]
+    expect(two).toMatchObject({ occurredUnitName: null, vinLast6: null })
+  })
+
   it('checks every row, reports each problem by row and field, and writes nothing', async () => {
     const good = ticketRow()
     const dupe = good.decisionNo

@@ -13,7 +13,13 @@ export const binary = (type: string, description = 'File') => ({ description, co
 
 const IMPORTERS = staffRoles('admin', 'legal_officer')
 const ADMIN = staffRoles('admin')
-const StaffTicketRow = TicketView.extend({ officerName: z.string(), officerNo: z.string(), source: z.string() })
+const StaffTicketRow = TicketView.extend({
+  officerName: z.string(),
+  officerNo: z.string(),
+  source: z.string(),
+  vinLast6: z.string().nullable().describe('Last six of the VIN on the record, when it names one'),
+  occurredUnitName: z.string().nullable().describe('The unit where the violation happened, when not the issuing unit'),
+})
 const DryRun = z.object({ dryRun: z.enum(['true', 'false']).optional() })
 const ImportForm = z.strictObject({
   file: z.any().openapi({ type: 'string', format: 'binary' }),

@@ -1,6 +1,7 @@
 import { typesFor } from '@tp/shared/appeals/config'
 import type { FileRef, StaffTicketView, TicketView } from '@tp/shared/appeals/schemas'
 import { and, desc, eq, ilike, inArray, isNull, or, type SQL, sql } from 'drizzle-orm'
+import { alias } from 'drizzle-orm/pg-core'
 import type { Ctx } from '../../platform/context'
 import { requireCitizen, requireStaff } from '../../platform/context'
 import { keysetSort } from '../../platform/cursor'
@@ -156,6 +157,8 @@ const REGISTRY_SORT = keysetSort('occurred', [
 ])
 
 /** The registry for staff, in their unit scope, newest violation first, a page at a time by keyset. */
+const occurredUnits = alias(units, 'occurred_units')
+
 export async function listTickets(ctx: Ctx, q: TicketListQuery) {
   const pos = REGISTRY_SORT.decode(q.cursor)
   const actor = requireStaff(ctx.actor)
@@ -170,9 +173,10 @@ export async function listTickets(ctx: Ctx, q: TicketListQuery) {
   const [counted, fetched] = await Promise.all([
     REGISTRY_SORT.total(ctx.db, ctx.db.select({ one: sql`1` }).from(tickets).where(cond).$dynamic()),
     ctx.db
-      .select({ t: tickets, unitName: units.name, keys: REGISTRY_SORT.keys })
+      .select({ t: tickets, unitName: units.name, occurredUnitName: occurredUnits.name, keys: REGISTRY_SORT.keys })
       .from(tickets)
       .innerJoin(units, eq(units.id, tickets.unitId))
+      .leftJoin(occurredUnits, eq(occurredUnits.id, tickets.occurredUnitId))
       .where(and(cond, REGISTRY_SORT.where(pos)))
       .orderBy(...REGISTRY_SORT.orderBy(pos))
       .limit(q.pageSize + 1),
@@ -180,7 +184,17 @@ export async function listTickets(ctx: Ctx, q: TicketListQuery) {
   const { rows, nextCursor, prevCursor } = REGISTRY_SORT.page(fetched, q.pageSize, pos, (r) => r.keys)
   const items = await withOpenAppeals(ctx, rows)
   return {
-    items: items.map((v, i) => ({ ...v, officerName: rows[i]!.t.officerName, officerNo: rows[i]!.t.officerNo, source: rows[i]!.t.source })),
+    items: items.map((v, i) => {
+      const r = rows[i]!
+      return {
+        ...v,
+        officerName: r.t.officerName,
+        officerNo: r.t.officerNo,
+        source: r.t.source,
+        vinLast6: r.t.vinLast6,
+        occurredUnitName: r.t.occurredUnitId && r.t.occurredUnitId !== r.t.unitId ? r.occurredUnitName : null,
+      }
+    }),
     total: counted.total,
     nextCursor,
     prevCursor,
