@@ -13,19 +13,18 @@
  * Environment: BENCH_QUICK=1 (fewer rows, 3 s runs) · BENCH_DURATION, BENCH_ROUNDS (override) ·
  * BENCH_SKIP=lighthouse,pglite,two,sse · BENCH_PROFILE=worst|<scenario key>|none (a CPU profile of
  * the portal under that scenario: node --cpu-prof; by default `worst` when any budget is missed) ·
- * BENCH_KEEP_DB=1 (do not drop the database).
+ * BENCH_KEEP_DB=1 (do not drop the database) · BENCH_ONLY=pglite (only the embedded PGlite step, see
+ * bench/pglite.ts; no PostgreSQL needed).
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { openDatabase } from '@tp/server/platform/db'
 import { seedDemo } from '@tp/server/seed'
-import { sql as dsql } from 'drizzle-orm'
 import postgres from 'postgres'
 import { captureScenarios, normalise } from './capture'
 import { SCENARIO_SQL } from './ceiling-sql'
-import { analyzeAll, benchDeps, createBenchDatabase, makeSessions, openPostgres, pgSeedDb, sessionsSql } from './db'
+import { analyzeAll, benchDeps, createBenchDatabase, openPostgres, pgSeedDb } from './db'
 import { CALLING_WINDOWS, CONTENTION_ATTEMPTS, CONTENTION_PLACES, createFixtures, type Fixtures, resetWaitingTickets } from './fixtures'
 import {
   buildServer,
@@ -45,8 +44,9 @@ import {
   withRss,
 } from './lib'
 import { type LighthouseScore, lighthouseRun } from './lighthouse'
+import { type PgliteRun, runPglite } from './pglite'
 import { bookingAttempt, callNextRequest, type Req, SCENARIOS, type Scenario } from './scenarios'
-import { CITY, CITY_QUICK, type CityCounts, citizenUuid, RESERVED_CITIZENS, seedCity } from './seed-city'
+import { CITY, CITY_QUICK, RESERVED_CITIZENS, seedCity } from './seed-city'
 
 const QUICK = process.env.BENCH_QUICK === '1'
 const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean))
@@ -63,7 +63,6 @@ const CFG = {
   ssePublications: QUICK ? 10 : 20,
   callsPerWindow: QUICK ? 30 : 50,
   citizenSessions: QUICK ? 2_000 : 5_000,
-  pglite: { citizens: 5_000, reports: 20_000, appeals: 5_000, bookings: 10_000, ratings: 1_000 } satisfies CityCounts,
 }
 const ART = join(ROOT, 'tests/.artifacts/bench')
 const BUDGET = {
@@ -76,6 +75,31 @@ const BUDGET = {
   coldStart: { pg: 1_000, pglite: 2_000 },
   bundle: { js: 120 * 1024, css: 30 * 1024 },
   lighthouse: 95,
+}
+
+/** The PGlite step's rows of the measures table. */
+function pgliteMeasures(run: PgliteRun): { label: string; value: string; budget: string; met: boolean }[] {
+  const m = run.median
+  return [
+    {
+      label: `Embedded PGlite, my-cases (demo + ${run.counts.reports.toLocaleString('en')} reports …)`,
+      value: `${m.rps} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, errors ${m.errors}`,
+      budget: `≥ ${BUDGET.pglite.rps} req/s, p99 < ${BUDGET.pglite.p99} ms`,
+      met: m.rps >= BUDGET.pglite.rps && m.p99 < BUDGET.pglite.p99 && m.errors === 0,
+    },
+    {
+      label: 'Portal RSS under load, PGlite (peak)',
+      value: `${run.rssPeakMb} MB (idle after start ${run.idleRssMb} MB)`,
+      budget: `< ${BUDGET.rss.pglite} MB`,
+      met: run.rssPeakMb < BUDGET.rss.pglite,
+    },
+    {
+      label: 'Cold start to first 200, PGlite',
+      value: `${run.coldStartMs} ms`,
+      budget: `< ${BUDGET.coldStart.pglite} ms`,
+      met: run.coldStartMs < BUDGET.coldStart.pglite,
+    },
+  ]
 }
 
 const started = performance.now()
@@ -109,6 +133,23 @@ function judge(kind: 'read' | 'write', p: LoadResult, c: LoadResult): { ratio: n
   const b = BUDGET[kind]
   const ratio = c.rps ? Math.round((p.rps / c.rps) * 100) / 100 : 0
   return { ratio, met: ratio >= b.ratio && p.p99 < b.p99 && p.errors === 0, budget: `≥${b.ratio}× ceiling, p99<${b.p99} ms` }
+}
+
+if (process.env.BENCH_ONLY === 'pglite') {
+  const serverBuild = buildServer()
+  log(`server bundle ${serverBuild.kb} KB built in ${serverBuild.ms} ms`)
+  const run = await runPglite({ ...CFG, log, keepDir: process.env.BENCH_PGLITE_DIR })
+  mkdirSync(ART, { recursive: true })
+  writeFileSync(join(ART, 'pglite.json'), JSON.stringify({ startedAt: results.startedAt, serverBuild, ...run }, null, 1))
+  console.log(
+    [
+      '',
+      '| measure | value | budget | met? |',
+      '|---|---|---|---|',
+      ...pgliteMeasures(run).map((e) => `| ${e.label} | ${e.value} | ${e.budget} | ${e.met ? 'yes' : '**no**'} |`),
+    ].join('\n'),
+  )
+  process.exit(0)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -563,70 +604,11 @@ try {
   }
   for (const s of servers.splice(0)) await s.stop()
 
-  // The embedded PGlite default
+  // The embedded PGlite default (bench/pglite.ts; alone with BENCH_ONLY=pglite)
   if (!SKIP.has('pglite')) {
-    const dir = mkdtempSync(join(tmpdir(), 'tp-bench-pglite-'))
-    try {
-      t = performance.now()
-      const database = await openDatabase({ dataDir: join(dir, 'pglite') })
-      await database.migrate()
-      const pdeps = await benchDeps(database, dir)
-      await seedDemo(pdeps)
-      await pdeps.bus.close()
-      const exec = async (s: string) => database.db.execute(dsql.raw(s) as never)
-      await seedCity(
-        {
-          exec,
-          rows: async <T>(s: string) => ((await exec(s)) as unknown as { rows: T[] }).rows,
-          parallel: async (sqls) => {
-            for (const s of sqls) await exec(s)
-          },
-        },
-        CFG.pglite,
-        new Date(),
-      )
-      await exec('analyze')
-      const people = makeSessions(Array.from({ length: 500 }, (_, i) => citizenUuid(1 + i * 5)))
-      await exec(sessionsSql('citizen', people))
-      await database.close()
-      const prepMs = Math.round(performance.now() - t)
-      const embedded = await startPortal('portal-pglite', { DATA_DIR: dir, SEED_DEMO: 'false', TRUST_PROXY: 'true', DATABASE_URL: '' })
-      servers.push(embedded)
-      log(`PGlite portal up in ${embedded.coldStartMs} ms (data prepared in ${(prepMs / 1000).toFixed(1)} s)`)
-      const read = SCENARIOS[0] as Scenario
-      const ff = { ...f, citizens: people }
-      await warm(embedded.url, (i) => read.portal(ff, i, 'pg-warm'))
-      const runs: LoadResult[] = []
-      let peak = 0
-      for (let r = 0; r < CFG.rounds; r++) {
-        const { result, peakMb } = await withRss([embedded], () =>
-          load({ url: embedded.url, connections: CFG.connections, durationSec: CFG.durationSec, request: (i) => read.portal(ff, i + r * 100_000, 'pglite') }),
-        )
-        peak = Math.max(peak, peakMb)
-        runs.push(result)
-        log(`PGlite ${read.key} round ${r + 1}: ${result.rps} req/s p99 ${result.p99} ms`)
-      }
-      const m = medianResult(runs)
-      m.errors += m.non2xx
-      results.pglite = { counts: CFG.pglite, prepMs, coldStartMs: embedded.coldStartMs, rounds: runs, median: m, rssPeakMb: peak }
-      extra.push({
-        label: `Embedded PGlite, ${read.key} (demo + ${CFG.pglite.reports.toLocaleString('en')} reports …)`,
-        value: `${m.rps} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms, errors ${m.errors}`,
-        budget: `≥ ${BUDGET.pglite.rps} req/s, p99 < ${BUDGET.pglite.p99} ms`,
-        met: m.rps >= BUDGET.pglite.rps && m.p99 < BUDGET.pglite.p99 && m.errors === 0,
-      })
-      extra.push({ label: 'Portal RSS under load, PGlite (peak)', value: `${peak} MB`, budget: `< ${BUDGET.rss.pglite} MB`, met: peak < BUDGET.rss.pglite })
-      extra.push({
-        label: 'Cold start to first 200, PGlite',
-        value: `${embedded.coldStartMs} ms`,
-        budget: `< ${BUDGET.coldStart.pglite} ms`,
-        met: embedded.coldStartMs < BUDGET.coldStart.pglite,
-      })
-      await embedded.stop()
-      servers.splice(servers.indexOf(embedded), 1)
-    } finally {
-      rmSync(dir, { recursive: true, force: true })
-    }
+    const run = await runPglite({ ...CFG, log, track: (s) => servers.push(s) })
+    results.pglite = run
+    extra.push(...pgliteMeasures(run))
   }
 } finally {
   await cleanup()
