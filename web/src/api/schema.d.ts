@@ -16343,7 +16343,7 @@ export interface paths {
                                     /** @enum {string} */
                                     state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                                 } | null;
-                                appealTypes: ("camera_objection" | "statement")[];
+                                appealTypes: string[];
                             }[];
                         };
                     };
@@ -16556,7 +16556,7 @@ export interface paths {
                                 /** @enum {string} */
                                 state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                             } | null;
-                            appealTypes: ("camera_objection" | "statement")[];
+                            appealTypes: string[];
                         };
                     };
                 };
@@ -17549,10 +17549,14 @@ export interface paths {
                                     /** @enum {string} */
                                     state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                                 } | null;
-                                appealTypes: ("camera_objection" | "statement")[];
+                                appealTypes: string[];
                                 officerName: string;
                                 officerNo: string;
                                 source: string;
+                                /** @description Last six of the VIN on the record, when it names one */
+                                vinLast6: string | null;
+                                /** @description The unit where the violation happened, when not the issuing unit */
+                                occurredUnitName: string | null;
                             }[];
                             /** @description Counted up to 10,000 */
                             total: number;
@@ -19048,7 +19052,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Appeal types with their clock rules and citations, grounds, reasons, legal bases, templates */
+        /**
+         * Appeal types with their clock rules and citations, grounds, reasons, legal bases, templates, as configured
+         * @description Retired entries are included (flagged `retired`) so old cases keep their labels; forms offer only active ones.
+         */
         get: {
             parameters: {
                 query?: never;
@@ -19088,6 +19095,7 @@ export interface paths {
                                     en: string;
                                 };
                                 forwardSameDay: boolean;
+                                retired: boolean;
                             }[];
                             grounds: {
                                 key: string;
@@ -19095,6 +19103,11 @@ export interface paths {
                                     "zh-CN": string;
                                     en: string;
                                 };
+                                /** @enum {string} */
+                                outcome?: "upheld" | "corrected" | "revoked";
+                                text?: string;
+                                retired: boolean;
+                                position: number;
                             }[];
                             refuseReasons: {
                                 key: string;
@@ -19102,6 +19115,11 @@ export interface paths {
                                     "zh-CN": string;
                                     en: string;
                                 };
+                                /** @enum {string} */
+                                outcome?: "upheld" | "corrected" | "revoked";
+                                text?: string;
+                                retired: boolean;
+                                position: number;
                             }[];
                             legalBases: {
                                 key: string;
@@ -19109,16 +19127,23 @@ export interface paths {
                                     "zh-CN": string;
                                     en: string;
                                 };
+                                /** @enum {string} */
+                                outcome?: "upheld" | "corrected" | "revoked";
+                                text?: string;
+                                retired: boolean;
+                                position: number;
                             }[];
                             templates: {
                                 key: string;
-                                /** @enum {string} */
-                                outcome: "upheld" | "corrected" | "revoked";
                                 label: {
                                     "zh-CN": string;
                                     en: string;
                                 };
-                                text: string;
+                                /** @enum {string} */
+                                outcome?: "upheld" | "corrected" | "revoked";
+                                text?: string;
+                                retired: boolean;
+                                position: number;
                             }[];
                             remedies: {
                                 reconsiderationDays: number;
@@ -19704,10 +19729,8 @@ export interface paths {
                     "multipart/form-data": {
                         decisionNo: string;
                         plate?: string;
-                        /** @enum {string} */
-                        type?: "camera_objection" | "statement";
-                        /** @enum {string} */
-                        grounds: "camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other";
+                        type?: string;
+                        grounds: string;
                         statement: string;
                         contactPhone: string;
                         evidence?: string | string[] | null;
@@ -19729,10 +19752,8 @@ export interface paths {
                             state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                             /** @enum {string} */
                             stateType: "open" | "closed" | "fixed";
-                            /** @enum {string} */
-                            type: "camera_objection" | "statement";
-                            /** @enum {string} */
-                            grounds: "camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other";
+                            type: string;
+                            grounds: string;
                             statement: string;
                             contactPhoneMasked: string;
                             submittedAt: string;
@@ -19763,11 +19784,10 @@ export interface paths {
                                     /** @enum {string} */
                                     state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                                 } | null;
-                                appealTypes: ("camera_objection" | "statement")[];
+                                appealTypes: string[];
                             };
                             policy: {
-                                /** @enum {string} */
-                                type: "camera_objection" | "statement";
+                                type: string;
                                 days: number;
                                 /** @enum {string} */
                                 unit: "calendar" | "working";
@@ -19850,15 +19870,14 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 effective: boolean;
                                 findings: string;
-                                legalBasis: ("apl_40" | "apl_45" | "apl_33" | "rtsl_90" | "rtsl_114" | "proc_5" | "proc_19_20")[];
+                                legalBasis: string[];
                                 replyText: string;
                                 correctedFineYuan: number | null;
                                 correctedPoints: number | null;
                                 decidedAt: string | null;
                             } | null;
                             refusal: {
-                                /** @enum {string} */
-                                reason: "out_of_time" | "not_party" | "no_ticket";
+                                reason: string;
                                 note: string | null;
                             } | null;
                             letterAvailable: boolean;
@@ -20054,10 +20073,8 @@ export interface paths {
                             state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                             /** @enum {string} */
                             stateType: "open" | "closed" | "fixed";
-                            /** @enum {string} */
-                            type: "camera_objection" | "statement";
-                            /** @enum {string} */
-                            grounds: "camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other";
+                            type: string;
+                            grounds: string;
                             statement: string;
                             contactPhoneMasked: string;
                             submittedAt: string;
@@ -20088,11 +20105,10 @@ export interface paths {
                                     /** @enum {string} */
                                     state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                                 } | null;
-                                appealTypes: ("camera_objection" | "statement")[];
+                                appealTypes: string[];
                             };
                             policy: {
-                                /** @enum {string} */
-                                type: "camera_objection" | "statement";
+                                type: string;
                                 days: number;
                                 /** @enum {string} */
                                 unit: "calendar" | "working";
@@ -20175,15 +20191,14 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 effective: boolean;
                                 findings: string;
-                                legalBasis: ("apl_40" | "apl_45" | "apl_33" | "rtsl_90" | "rtsl_114" | "proc_5" | "proc_19_20")[];
+                                legalBasis: string[];
                                 replyText: string;
                                 correctedFineYuan: number | null;
                                 correctedPoints: number | null;
                                 decidedAt: string | null;
                             } | null;
                             refusal: {
-                                /** @enum {string} */
-                                reason: "out_of_time" | "not_party" | "no_ticket";
+                                reason: string;
                                 note: string | null;
                             } | null;
                             letterAvailable: boolean;
@@ -20391,10 +20406,8 @@ export interface paths {
                             state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                             /** @enum {string} */
                             stateType: "open" | "closed" | "fixed";
-                            /** @enum {string} */
-                            type: "camera_objection" | "statement";
-                            /** @enum {string} */
-                            grounds: "camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other";
+                            type: string;
+                            grounds: string;
                             statement: string;
                             contactPhoneMasked: string;
                             submittedAt: string;
@@ -20425,11 +20438,10 @@ export interface paths {
                                     /** @enum {string} */
                                     state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                                 } | null;
-                                appealTypes: ("camera_objection" | "statement")[];
+                                appealTypes: string[];
                             };
                             policy: {
-                                /** @enum {string} */
-                                type: "camera_objection" | "statement";
+                                type: string;
                                 days: number;
                                 /** @enum {string} */
                                 unit: "calendar" | "working";
@@ -20512,15 +20524,14 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 effective: boolean;
                                 findings: string;
-                                legalBasis: ("apl_40" | "apl_45" | "apl_33" | "rtsl_90" | "rtsl_114" | "proc_5" | "proc_19_20")[];
+                                legalBasis: string[];
                                 replyText: string;
                                 correctedFineYuan: number | null;
                                 correctedPoints: number | null;
                                 decidedAt: string | null;
                             } | null;
                             refusal: {
-                                /** @enum {string} */
-                                reason: "out_of_time" | "not_party" | "no_ticket";
+                                reason: string;
                                 note: string | null;
                             } | null;
                             letterAvailable: boolean;
@@ -20725,10 +20736,8 @@ export interface paths {
                             state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                             /** @enum {string} */
                             stateType: "open" | "closed" | "fixed";
-                            /** @enum {string} */
-                            type: "camera_objection" | "statement";
-                            /** @enum {string} */
-                            grounds: "camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other";
+                            type: string;
+                            grounds: string;
                             statement: string;
                             contactPhoneMasked: string;
                             submittedAt: string;
@@ -20759,11 +20768,10 @@ export interface paths {
                                     /** @enum {string} */
                                     state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                                 } | null;
-                                appealTypes: ("camera_objection" | "statement")[];
+                                appealTypes: string[];
                             };
                             policy: {
-                                /** @enum {string} */
-                                type: "camera_objection" | "statement";
+                                type: string;
                                 days: number;
                                 /** @enum {string} */
                                 unit: "calendar" | "working";
@@ -20846,15 +20854,14 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 effective: boolean;
                                 findings: string;
-                                legalBasis: ("apl_40" | "apl_45" | "apl_33" | "rtsl_90" | "rtsl_114" | "proc_5" | "proc_19_20")[];
+                                legalBasis: string[];
                                 replyText: string;
                                 correctedFineYuan: number | null;
                                 correctedPoints: number | null;
                                 decidedAt: string | null;
                             } | null;
                             refusal: {
-                                /** @enum {string} */
-                                reason: "out_of_time" | "not_party" | "no_ticket";
+                                reason: string;
                                 note: string | null;
                             } | null;
                             letterAvailable: boolean;
@@ -21063,8 +21070,7 @@ export interface paths {
                             };
                             submittedAt: string;
                             acceptedAt: string | null;
-                            /** @enum {string} */
-                            grounds: "camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other";
+                            grounds: string;
                             findings: string | null;
                             /** @enum {string|null} */
                             outcome: "upheld" | "corrected" | "revoked" | null;
@@ -21075,8 +21081,7 @@ export interface paths {
                                 label: string;
                             }[];
                             replyText: string;
-                            /** @enum {string|null} */
-                            refusalReason: "out_of_time" | "not_party" | "no_ticket" | null;
+                            refusalReason: string | null;
                             remedies: {
                                 reconsiderationDays: number;
                                 reconsiderationBody: string;
@@ -21259,8 +21264,8 @@ export interface paths {
                     pageSize?: number;
                     state?: ("submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn")[];
                     scope?: "open" | "closed" | "all";
-                    grounds?: ("camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other")[];
-                    type?: ("camera_objection" | "statement")[];
+                    grounds?: string[];
+                    type?: string[];
                     assignee?: string;
                     unitId?: string;
                     due?: "soon" | "overdue";
@@ -21290,10 +21295,8 @@ export interface paths {
                                 state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                                 /** @enum {string} */
                                 stateType: "open" | "closed" | "fixed";
-                                /** @enum {string} */
-                                type: "camera_objection" | "statement";
-                                /** @enum {string} */
-                                grounds: "camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other";
+                                type: string;
+                                grounds: string;
                                 plate: string;
                                 decisionNo: string;
                                 unitId: string;
@@ -21686,8 +21689,8 @@ export interface paths {
                     pageSize?: number;
                     state?: ("submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn")[];
                     scope?: "open" | "closed" | "all";
-                    grounds?: ("camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other")[];
-                    type?: ("camera_objection" | "statement")[];
+                    grounds?: string[];
+                    type?: string[];
                     assignee?: string;
                     unitId?: string;
                     due?: "soon" | "overdue";
@@ -22085,8 +22088,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
-                                /** @enum {string} */
-                                key: "camera_objection" | "statement";
+                                key: string;
                                 label: {
                                     "zh-CN": string;
                                     en: string;
@@ -22109,7 +22111,699 @@ export interface paths {
                                 };
                                 forwardSameDay: boolean;
                                 customised: boolean;
+                                builtIn: boolean;
+                                retired: boolean;
                                 updatedAt: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not processable */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add an appeal type with its clock policy and citation (the key is permanent) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        key: string;
+                        label: {
+                            "zh-CN": string;
+                            en: string;
+                        };
+                        appliesTo: ("camera" | "onsite")[];
+                        clock: {
+                            days: number;
+                            /** @enum {string} */
+                            unit: "calendar" | "working";
+                            rollToWorkingDay?: boolean;
+                            pausable: boolean;
+                            maxPausedDays: number;
+                            maxExtensionDays: number;
+                            /** @enum {string} */
+                            startsOn?: "filing" | "acceptance";
+                        };
+                        citation: {
+                            "zh-CN": string;
+                            en: string;
+                        };
+                        forwardSameDay: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            key: string;
+                            label: {
+                                "zh-CN": string;
+                                en: string;
+                            };
+                            appliesTo: ("camera" | "onsite")[];
+                            clock: {
+                                days: number;
+                                /** @enum {string} */
+                                unit: "calendar" | "working";
+                                rollToWorkingDay?: boolean;
+                                pausable: boolean;
+                                maxPausedDays: number;
+                                maxExtensionDays: number;
+                                /** @enum {string} */
+                                startsOn?: "filing" | "acceptance";
+                            };
+                            citation: {
+                                "zh-CN": string;
+                                en: string;
+                            };
+                            forwardSameDay: boolean;
+                            customised: boolean;
+                            builtIn: boolean;
+                            retired: boolean;
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not processable */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/appeals/types/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set an appeal type's clock policy, citation and label, or retire / restore it (later appeals only: a case keeps the policy it was filed under) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    key: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        clock: {
+                            days: number;
+                            /** @enum {string} */
+                            unit: "calendar" | "working";
+                            rollToWorkingDay?: boolean;
+                            pausable: boolean;
+                            maxPausedDays: number;
+                            maxExtensionDays: number;
+                            /** @enum {string} */
+                            startsOn?: "filing" | "acceptance";
+                        };
+                        citation: {
+                            "zh-CN": string;
+                            en: string;
+                        };
+                        label?: {
+                            "zh-CN": string;
+                            en: string;
+                        };
+                        retired?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            key: string;
+                            label: {
+                                "zh-CN": string;
+                                en: string;
+                            };
+                            appliesTo: ("camera" | "onsite")[];
+                            clock: {
+                                days: number;
+                                /** @enum {string} */
+                                unit: "calendar" | "working";
+                                rollToWorkingDay?: boolean;
+                                pausable: boolean;
+                                maxPausedDays: number;
+                                maxExtensionDays: number;
+                                /** @enum {string} */
+                                startsOn?: "filing" | "acceptance";
+                            };
+                            citation: {
+                                "zh-CN": string;
+                                en: string;
+                            };
+                            forwardSameDay: boolean;
+                            customised: boolean;
+                            builtIn: boolean;
+                            retired: boolean;
+                            updatedAt: string | null;
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not processable */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/appeals/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The configured lists (grounds, refusal reasons, legal bases, reply templates), retired entries included */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            grounds: {
+                                key: string;
+                                label: {
+                                    "zh-CN": string;
+                                    en: string;
+                                };
+                                /** @enum {string} */
+                                outcome?: "upheld" | "corrected" | "revoked";
+                                text?: string;
+                                retired: boolean;
+                                position: number;
+                            }[];
+                            refuseReasons: {
+                                key: string;
+                                label: {
+                                    "zh-CN": string;
+                                    en: string;
+                                };
+                                /** @enum {string} */
+                                outcome?: "upheld" | "corrected" | "revoked";
+                                text?: string;
+                                retired: boolean;
+                                position: number;
+                            }[];
+                            legalBases: {
+                                key: string;
+                                label: {
+                                    "zh-CN": string;
+                                    en: string;
+                                };
+                                /** @enum {string} */
+                                outcome?: "upheld" | "corrected" | "revoked";
+                                text?: string;
+                                retired: boolean;
+                                position: number;
+                            }[];
+                            templates: {
+                                key: string;
+                                label: {
+                                    "zh-CN": string;
+                                    en: string;
+                                };
+                                /** @enum {string} */
+                                outcome?: "upheld" | "corrected" | "revoked";
+                                text?: string;
+                                retired: boolean;
+                                position: number;
                             }[];
                         };
                     };
@@ -22271,7 +22965,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/console/appeals/types/{key}": {
+    "/api/console/appeals/options/{list}": {
         parameters: {
             query?: never;
             header?: never;
@@ -22279,34 +22973,237 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set an appeal type's clock policy and citation (later appeals only: a case keeps the policy it was filed under) */
-        put: {
+        put?: never;
+        /** Add an entry at the end of a list (a template needs an outcome and a text; the key is permanent) */
+        post: {
             parameters: {
                 query?: never;
                 header?: never;
                 path: {
-                    key: "camera_objection" | "statement";
+                    list: "grounds" | "refuseReasons" | "legalBases" | "templates";
                 };
                 cookie?: never;
             };
             requestBody: {
                 content: {
                     "application/json": {
-                        clock: {
-                            days: number;
-                            /** @enum {string} */
-                            unit: "calendar" | "working";
-                            rollToWorkingDay?: boolean;
-                            pausable: boolean;
-                            maxPausedDays: number;
-                            maxExtensionDays: number;
-                            /** @enum {string} */
-                            startsOn?: "filing" | "acceptance";
-                        };
-                        citation: {
+                        label: {
                             "zh-CN": string;
                             en: string;
                         };
+                        /** @enum {string} */
+                        outcome?: "upheld" | "corrected" | "revoked";
+                        text?: string;
+                        key: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            key: string;
+                            label: {
+                                "zh-CN": string;
+                                en: string;
+                            };
+                            /** @enum {string} */
+                            outcome?: "upheld" | "corrected" | "revoked";
+                            text?: string;
+                            retired: boolean;
+                            position: number;
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not processable */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/appeals/options/{list}/{key}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Edit an entry's label (a template's outcome and text), or retire / restore it (retired: not offered for new cases, still labels old ones) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    list: "grounds" | "refuseReasons" | "legalBases" | "templates";
+                    key: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        label: {
+                            "zh-CN": string;
+                            en: string;
+                        };
+                        retired?: boolean;
+                        /** @enum {string} */
+                        outcome?: "upheld" | "corrected" | "revoked";
+                        text?: string;
                     };
                 };
             };
@@ -22318,31 +23215,16 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
-                            /** @enum {string} */
-                            key: "camera_objection" | "statement";
+                            key: string;
                             label: {
                                 "zh-CN": string;
                                 en: string;
                             };
-                            appliesTo: ("camera" | "onsite")[];
-                            clock: {
-                                days: number;
-                                /** @enum {string} */
-                                unit: "calendar" | "working";
-                                rollToWorkingDay?: boolean;
-                                pausable: boolean;
-                                maxPausedDays: number;
-                                maxExtensionDays: number;
-                                /** @enum {string} */
-                                startsOn?: "filing" | "acceptance";
-                            };
-                            citation: {
-                                "zh-CN": string;
-                                en: string;
-                            };
-                            forwardSameDay: boolean;
-                            customised: boolean;
-                            updatedAt: string | null;
+                            /** @enum {string} */
+                            outcome?: "upheld" | "corrected" | "revoked";
+                            text?: string;
+                            retired: boolean;
+                            position: number;
                         };
                     };
                 };
@@ -22496,6 +23378,210 @@ export interface paths {
             };
         };
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/console/appeals/options/{list}/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reorder a list: every key of the list once, in the new order */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    list: "grounds" | "refuseReasons" | "legalBases" | "templates";
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        keys: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description OK */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                key: string;
+                                label: {
+                                    "zh-CN": string;
+                                    en: string;
+                                };
+                                /** @enum {string} */
+                                outcome?: "upheld" | "corrected" | "revoked";
+                                text?: string;
+                                retired: boolean;
+                                position: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Invalid input */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not signed in */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not allowed */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not found */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Conflict with the current state */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Not processable */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Too many requests */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: {
+                                code: string;
+                                message: string;
+                                details: {
+                                    /** @description Dotted path of the offending field, e.g. "body.phone" */
+                                    path: string;
+                                    message: string;
+                                    code?: string;
+                                }[];
+                                requestId?: string;
+                            };
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -22958,10 +24044,8 @@ export interface paths {
                             state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                             /** @enum {string} */
                             stateType: "open" | "closed" | "fixed";
-                            /** @enum {string} */
-                            type: "camera_objection" | "statement";
-                            /** @enum {string} */
-                            grounds: "camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other";
+                            type: string;
+                            grounds: string;
                             statement: string;
                             contactPhoneMasked: string;
                             submittedAt: string;
@@ -22992,7 +24076,7 @@ export interface paths {
                                     /** @enum {string} */
                                     state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                                 } | null;
-                                appealTypes: ("camera_objection" | "statement")[];
+                                appealTypes: string[];
                                 vinLast6: string | null;
                                 officerName: string;
                                 officerNo: string;
@@ -23009,8 +24093,7 @@ export interface paths {
                                 importedAt: string;
                             };
                             policy: {
-                                /** @enum {string} */
-                                type: "camera_objection" | "statement";
+                                type: string;
                                 days: number;
                                 /** @enum {string} */
                                 unit: "calendar" | "working";
@@ -23094,15 +24177,14 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 effective: boolean;
                                 findings: string;
-                                legalBasis: ("apl_40" | "apl_45" | "apl_33" | "rtsl_90" | "rtsl_114" | "proc_5" | "proc_19_20")[];
+                                legalBasis: string[];
                                 replyText: string;
                                 correctedFineYuan: number | null;
                                 correctedPoints: number | null;
                                 decidedAt: string | null;
                             } | null;
                             refusal: {
-                                /** @enum {string} */
-                                reason: "out_of_time" | "not_party" | "no_ticket";
+                                reason: string;
                                 note: string | null;
                             } | null;
                             letterAvailable: boolean;
@@ -23136,8 +24218,7 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 submittedAt: string;
                                 decisionNo: string;
-                                /** @enum {string} */
-                                grounds: "camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other";
+                                grounds: string;
                             }[];
                         };
                     };
@@ -23345,8 +24426,7 @@ export interface paths {
                             };
                             submittedAt: string;
                             acceptedAt: string | null;
-                            /** @enum {string} */
-                            grounds: "camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other";
+                            grounds: string;
                             findings: string | null;
                             /** @enum {string|null} */
                             outcome: "upheld" | "corrected" | "revoked" | null;
@@ -23357,8 +24437,7 @@ export interface paths {
                                 label: string;
                             }[];
                             replyText: string;
-                            /** @enum {string|null} */
-                            refusalReason: "out_of_time" | "not_party" | "no_ticket" | null;
+                            refusalReason: string | null;
                             remedies: {
                                 reconsiderationDays: number;
                                 reconsiderationBody: string;
@@ -23760,10 +24839,8 @@ export interface paths {
                             state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                             /** @enum {string} */
                             stateType: "open" | "closed" | "fixed";
-                            /** @enum {string} */
-                            type: "camera_objection" | "statement";
-                            /** @enum {string} */
-                            grounds: "camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other";
+                            type: string;
+                            grounds: string;
                             statement: string;
                             contactPhoneMasked: string;
                             submittedAt: string;
@@ -23794,7 +24871,7 @@ export interface paths {
                                     /** @enum {string} */
                                     state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                                 } | null;
-                                appealTypes: ("camera_objection" | "statement")[];
+                                appealTypes: string[];
                                 vinLast6: string | null;
                                 officerName: string;
                                 officerNo: string;
@@ -23811,8 +24888,7 @@ export interface paths {
                                 importedAt: string;
                             };
                             policy: {
-                                /** @enum {string} */
-                                type: "camera_objection" | "statement";
+                                type: string;
                                 days: number;
                                 /** @enum {string} */
                                 unit: "calendar" | "working";
@@ -23896,15 +24972,14 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 effective: boolean;
                                 findings: string;
-                                legalBasis: ("apl_40" | "apl_45" | "apl_33" | "rtsl_90" | "rtsl_114" | "proc_5" | "proc_19_20")[];
+                                legalBasis: string[];
                                 replyText: string;
                                 correctedFineYuan: number | null;
                                 correctedPoints: number | null;
                                 decidedAt: string | null;
                             } | null;
                             refusal: {
-                                /** @enum {string} */
-                                reason: "out_of_time" | "not_party" | "no_ticket";
+                                reason: string;
                                 note: string | null;
                             } | null;
                             letterAvailable: boolean;
@@ -23938,8 +25013,7 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 submittedAt: string;
                                 decisionNo: string;
-                                /** @enum {string} */
-                                grounds: "camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other";
+                                grounds: string;
                             }[];
                         };
                     };
@@ -24125,8 +25199,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         version: number;
-                        /** @enum {string} */
-                        reason: "out_of_time" | "not_party" | "no_ticket";
+                        reason: string;
                         note?: string;
                     };
                 };
@@ -24146,10 +25219,8 @@ export interface paths {
                             state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                             /** @enum {string} */
                             stateType: "open" | "closed" | "fixed";
-                            /** @enum {string} */
-                            type: "camera_objection" | "statement";
-                            /** @enum {string} */
-                            grounds: "camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other";
+                            type: string;
+                            grounds: string;
                             statement: string;
                             contactPhoneMasked: string;
                             submittedAt: string;
@@ -24180,7 +25251,7 @@ export interface paths {
                                     /** @enum {string} */
                                     state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                                 } | null;
-                                appealTypes: ("camera_objection" | "statement")[];
+                                appealTypes: string[];
                                 vinLast6: string | null;
                                 officerName: string;
                                 officerNo: string;
@@ -24197,8 +25268,7 @@ export interface paths {
                                 importedAt: string;
                             };
                             policy: {
-                                /** @enum {string} */
-                                type: "camera_objection" | "statement";
+                                type: string;
                                 days: number;
                                 /** @enum {string} */
                                 unit: "calendar" | "working";
@@ -24282,15 +25352,14 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 effective: boolean;
                                 findings: string;
-                                legalBasis: ("apl_40" | "apl_45" | "apl_33" | "rtsl_90" | "rtsl_114" | "proc_5" | "proc_19_20")[];
+                                legalBasis: string[];
                                 replyText: string;
                                 correctedFineYuan: number | null;
                                 correctedPoints: number | null;
                                 decidedAt: string | null;
                             } | null;
                             refusal: {
-                                /** @enum {string} */
-                                reason: "out_of_time" | "not_party" | "no_ticket";
+                                reason: string;
                                 note: string | null;
                             } | null;
                             letterAvailable: boolean;
@@ -24324,8 +25393,7 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 submittedAt: string;
                                 decisionNo: string;
-                                /** @enum {string} */
-                                grounds: "camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other";
+                                grounds: string;
                             }[];
                         };
                     };
@@ -24530,10 +25598,8 @@ export interface paths {
                             state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                             /** @enum {string} */
                             stateType: "open" | "closed" | "fixed";
-                            /** @enum {string} */
-                            type: "camera_objection" | "statement";
-                            /** @enum {string} */
-                            grounds: "camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other";
+                            type: string;
+                            grounds: string;
                             statement: string;
                             contactPhoneMasked: string;
                             submittedAt: string;
@@ -24564,7 +25630,7 @@ export interface paths {
                                     /** @enum {string} */
                                     state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                                 } | null;
-                                appealTypes: ("camera_objection" | "statement")[];
+                                appealTypes: string[];
                                 vinLast6: string | null;
                                 officerName: string;
                                 officerNo: string;
@@ -24581,8 +25647,7 @@ export interface paths {
                                 importedAt: string;
                             };
                             policy: {
-                                /** @enum {string} */
-                                type: "camera_objection" | "statement";
+                                type: string;
                                 days: number;
                                 /** @enum {string} */
                                 unit: "calendar" | "working";
@@ -24666,15 +25731,14 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 effective: boolean;
                                 findings: string;
-                                legalBasis: ("apl_40" | "apl_45" | "apl_33" | "rtsl_90" | "rtsl_114" | "proc_5" | "proc_19_20")[];
+                                legalBasis: string[];
                                 replyText: string;
                                 correctedFineYuan: number | null;
                                 correctedPoints: number | null;
                                 decidedAt: string | null;
                             } | null;
                             refusal: {
-                                /** @enum {string} */
-                                reason: "out_of_time" | "not_party" | "no_ticket";
+                                reason: string;
                                 note: string | null;
                             } | null;
                             letterAvailable: boolean;
@@ -24708,8 +25772,7 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 submittedAt: string;
                                 decisionNo: string;
-                                /** @enum {string} */
-                                grounds: "camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other";
+                                grounds: string;
                             }[];
                         };
                     };
@@ -24914,10 +25977,8 @@ export interface paths {
                             state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                             /** @enum {string} */
                             stateType: "open" | "closed" | "fixed";
-                            /** @enum {string} */
-                            type: "camera_objection" | "statement";
-                            /** @enum {string} */
-                            grounds: "camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other";
+                            type: string;
+                            grounds: string;
                             statement: string;
                             contactPhoneMasked: string;
                             submittedAt: string;
@@ -24948,7 +26009,7 @@ export interface paths {
                                     /** @enum {string} */
                                     state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                                 } | null;
-                                appealTypes: ("camera_objection" | "statement")[];
+                                appealTypes: string[];
                                 vinLast6: string | null;
                                 officerName: string;
                                 officerNo: string;
@@ -24965,8 +26026,7 @@ export interface paths {
                                 importedAt: string;
                             };
                             policy: {
-                                /** @enum {string} */
-                                type: "camera_objection" | "statement";
+                                type: string;
                                 days: number;
                                 /** @enum {string} */
                                 unit: "calendar" | "working";
@@ -25050,15 +26110,14 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 effective: boolean;
                                 findings: string;
-                                legalBasis: ("apl_40" | "apl_45" | "apl_33" | "rtsl_90" | "rtsl_114" | "proc_5" | "proc_19_20")[];
+                                legalBasis: string[];
                                 replyText: string;
                                 correctedFineYuan: number | null;
                                 correctedPoints: number | null;
                                 decidedAt: string | null;
                             } | null;
                             refusal: {
-                                /** @enum {string} */
-                                reason: "out_of_time" | "not_party" | "no_ticket";
+                                reason: string;
                                 note: string | null;
                             } | null;
                             letterAvailable: boolean;
@@ -25092,8 +26151,7 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 submittedAt: string;
                                 decisionNo: string;
-                                /** @enum {string} */
-                                grounds: "camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other";
+                                grounds: string;
                             }[];
                         };
                     };
@@ -25298,10 +26356,8 @@ export interface paths {
                             state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                             /** @enum {string} */
                             stateType: "open" | "closed" | "fixed";
-                            /** @enum {string} */
-                            type: "camera_objection" | "statement";
-                            /** @enum {string} */
-                            grounds: "camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other";
+                            type: string;
+                            grounds: string;
                             statement: string;
                             contactPhoneMasked: string;
                             submittedAt: string;
@@ -25332,7 +26388,7 @@ export interface paths {
                                     /** @enum {string} */
                                     state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                                 } | null;
-                                appealTypes: ("camera_objection" | "statement")[];
+                                appealTypes: string[];
                                 vinLast6: string | null;
                                 officerName: string;
                                 officerNo: string;
@@ -25349,8 +26405,7 @@ export interface paths {
                                 importedAt: string;
                             };
                             policy: {
-                                /** @enum {string} */
-                                type: "camera_objection" | "statement";
+                                type: string;
                                 days: number;
                                 /** @enum {string} */
                                 unit: "calendar" | "working";
@@ -25434,15 +26489,14 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 effective: boolean;
                                 findings: string;
-                                legalBasis: ("apl_40" | "apl_45" | "apl_33" | "rtsl_90" | "rtsl_114" | "proc_5" | "proc_19_20")[];
+                                legalBasis: string[];
                                 replyText: string;
                                 correctedFineYuan: number | null;
                                 correctedPoints: number | null;
                                 decidedAt: string | null;
                             } | null;
                             refusal: {
-                                /** @enum {string} */
-                                reason: "out_of_time" | "not_party" | "no_ticket";
+                                reason: string;
                                 note: string | null;
                             } | null;
                             letterAvailable: boolean;
@@ -25476,8 +26530,7 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 submittedAt: string;
                                 decisionNo: string;
-                                /** @enum {string} */
-                                grounds: "camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other";
+                                grounds: string;
                             }[];
                         };
                     };
@@ -25682,10 +26735,8 @@ export interface paths {
                             state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                             /** @enum {string} */
                             stateType: "open" | "closed" | "fixed";
-                            /** @enum {string} */
-                            type: "camera_objection" | "statement";
-                            /** @enum {string} */
-                            grounds: "camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other";
+                            type: string;
+                            grounds: string;
                             statement: string;
                             contactPhoneMasked: string;
                             submittedAt: string;
@@ -25716,7 +26767,7 @@ export interface paths {
                                     /** @enum {string} */
                                     state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                                 } | null;
-                                appealTypes: ("camera_objection" | "statement")[];
+                                appealTypes: string[];
                                 vinLast6: string | null;
                                 officerName: string;
                                 officerNo: string;
@@ -25733,8 +26784,7 @@ export interface paths {
                                 importedAt: string;
                             };
                             policy: {
-                                /** @enum {string} */
-                                type: "camera_objection" | "statement";
+                                type: string;
                                 days: number;
                                 /** @enum {string} */
                                 unit: "calendar" | "working";
@@ -25818,15 +26868,14 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 effective: boolean;
                                 findings: string;
-                                legalBasis: ("apl_40" | "apl_45" | "apl_33" | "rtsl_90" | "rtsl_114" | "proc_5" | "proc_19_20")[];
+                                legalBasis: string[];
                                 replyText: string;
                                 correctedFineYuan: number | null;
                                 correctedPoints: number | null;
                                 decidedAt: string | null;
                             } | null;
                             refusal: {
-                                /** @enum {string} */
-                                reason: "out_of_time" | "not_party" | "no_ticket";
+                                reason: string;
                                 note: string | null;
                             } | null;
                             letterAvailable: boolean;
@@ -25860,8 +26909,7 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 submittedAt: string;
                                 decisionNo: string;
-                                /** @enum {string} */
-                                grounds: "camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other";
+                                grounds: string;
                             }[];
                         };
                     };
@@ -26050,7 +27098,7 @@ export interface paths {
                         /** @enum {string} */
                         outcome: "upheld" | "corrected" | "revoked";
                         findings: string;
-                        legalBasis: ("apl_40" | "apl_45" | "apl_33" | "rtsl_90" | "rtsl_114" | "proc_5" | "proc_19_20")[];
+                        legalBasis: string[];
                         replyText: string;
                         correctedFineYuan?: number;
                         correctedPoints?: number;
@@ -26072,10 +27120,8 @@ export interface paths {
                             state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                             /** @enum {string} */
                             stateType: "open" | "closed" | "fixed";
-                            /** @enum {string} */
-                            type: "camera_objection" | "statement";
-                            /** @enum {string} */
-                            grounds: "camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other";
+                            type: string;
+                            grounds: string;
                             statement: string;
                             contactPhoneMasked: string;
                             submittedAt: string;
@@ -26106,7 +27152,7 @@ export interface paths {
                                     /** @enum {string} */
                                     state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                                 } | null;
-                                appealTypes: ("camera_objection" | "statement")[];
+                                appealTypes: string[];
                                 vinLast6: string | null;
                                 officerName: string;
                                 officerNo: string;
@@ -26123,8 +27169,7 @@ export interface paths {
                                 importedAt: string;
                             };
                             policy: {
-                                /** @enum {string} */
-                                type: "camera_objection" | "statement";
+                                type: string;
                                 days: number;
                                 /** @enum {string} */
                                 unit: "calendar" | "working";
@@ -26208,15 +27253,14 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 effective: boolean;
                                 findings: string;
-                                legalBasis: ("apl_40" | "apl_45" | "apl_33" | "rtsl_90" | "rtsl_114" | "proc_5" | "proc_19_20")[];
+                                legalBasis: string[];
                                 replyText: string;
                                 correctedFineYuan: number | null;
                                 correctedPoints: number | null;
                                 decidedAt: string | null;
                             } | null;
                             refusal: {
-                                /** @enum {string} */
-                                reason: "out_of_time" | "not_party" | "no_ticket";
+                                reason: string;
                                 note: string | null;
                             } | null;
                             letterAvailable: boolean;
@@ -26250,8 +27294,7 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 submittedAt: string;
                                 decisionNo: string;
-                                /** @enum {string} */
-                                grounds: "camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other";
+                                grounds: string;
                             }[];
                         };
                     };
@@ -26457,10 +27500,8 @@ export interface paths {
                             state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                             /** @enum {string} */
                             stateType: "open" | "closed" | "fixed";
-                            /** @enum {string} */
-                            type: "camera_objection" | "statement";
-                            /** @enum {string} */
-                            grounds: "camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other";
+                            type: string;
+                            grounds: string;
                             statement: string;
                             contactPhoneMasked: string;
                             submittedAt: string;
@@ -26491,7 +27532,7 @@ export interface paths {
                                     /** @enum {string} */
                                     state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                                 } | null;
-                                appealTypes: ("camera_objection" | "statement")[];
+                                appealTypes: string[];
                                 vinLast6: string | null;
                                 officerName: string;
                                 officerNo: string;
@@ -26508,8 +27549,7 @@ export interface paths {
                                 importedAt: string;
                             };
                             policy: {
-                                /** @enum {string} */
-                                type: "camera_objection" | "statement";
+                                type: string;
                                 days: number;
                                 /** @enum {string} */
                                 unit: "calendar" | "working";
@@ -26593,15 +27633,14 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 effective: boolean;
                                 findings: string;
-                                legalBasis: ("apl_40" | "apl_45" | "apl_33" | "rtsl_90" | "rtsl_114" | "proc_5" | "proc_19_20")[];
+                                legalBasis: string[];
                                 replyText: string;
                                 correctedFineYuan: number | null;
                                 correctedPoints: number | null;
                                 decidedAt: string | null;
                             } | null;
                             refusal: {
-                                /** @enum {string} */
-                                reason: "out_of_time" | "not_party" | "no_ticket";
+                                reason: string;
                                 note: string | null;
                             } | null;
                             letterAvailable: boolean;
@@ -26635,8 +27674,7 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 submittedAt: string;
                                 decisionNo: string;
-                                /** @enum {string} */
-                                grounds: "camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other";
+                                grounds: string;
                             }[];
                         };
                     };
@@ -26842,10 +27880,8 @@ export interface paths {
                             state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                             /** @enum {string} */
                             stateType: "open" | "closed" | "fixed";
-                            /** @enum {string} */
-                            type: "camera_objection" | "statement";
-                            /** @enum {string} */
-                            grounds: "camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other";
+                            type: string;
+                            grounds: string;
                             statement: string;
                             contactPhoneMasked: string;
                             submittedAt: string;
@@ -26876,7 +27912,7 @@ export interface paths {
                                     /** @enum {string} */
                                     state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                                 } | null;
-                                appealTypes: ("camera_objection" | "statement")[];
+                                appealTypes: string[];
                                 vinLast6: string | null;
                                 officerName: string;
                                 officerNo: string;
@@ -26893,8 +27929,7 @@ export interface paths {
                                 importedAt: string;
                             };
                             policy: {
-                                /** @enum {string} */
-                                type: "camera_objection" | "statement";
+                                type: string;
                                 days: number;
                                 /** @enum {string} */
                                 unit: "calendar" | "working";
@@ -26978,15 +28013,14 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 effective: boolean;
                                 findings: string;
-                                legalBasis: ("apl_40" | "apl_45" | "apl_33" | "rtsl_90" | "rtsl_114" | "proc_5" | "proc_19_20")[];
+                                legalBasis: string[];
                                 replyText: string;
                                 correctedFineYuan: number | null;
                                 correctedPoints: number | null;
                                 decidedAt: string | null;
                             } | null;
                             refusal: {
-                                /** @enum {string} */
-                                reason: "out_of_time" | "not_party" | "no_ticket";
+                                reason: string;
                                 note: string | null;
                             } | null;
                             letterAvailable: boolean;
@@ -27020,8 +28054,7 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 submittedAt: string;
                                 decisionNo: string;
-                                /** @enum {string} */
-                                grounds: "camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other";
+                                grounds: string;
                             }[];
                         };
                     };
@@ -27227,10 +28260,8 @@ export interface paths {
                             state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                             /** @enum {string} */
                             stateType: "open" | "closed" | "fixed";
-                            /** @enum {string} */
-                            type: "camera_objection" | "statement";
-                            /** @enum {string} */
-                            grounds: "camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other";
+                            type: string;
+                            grounds: string;
                             statement: string;
                             contactPhoneMasked: string;
                             submittedAt: string;
@@ -27261,7 +28292,7 @@ export interface paths {
                                     /** @enum {string} */
                                     state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                                 } | null;
-                                appealTypes: ("camera_objection" | "statement")[];
+                                appealTypes: string[];
                                 vinLast6: string | null;
                                 officerName: string;
                                 officerNo: string;
@@ -27278,8 +28309,7 @@ export interface paths {
                                 importedAt: string;
                             };
                             policy: {
-                                /** @enum {string} */
-                                type: "camera_objection" | "statement";
+                                type: string;
                                 days: number;
                                 /** @enum {string} */
                                 unit: "calendar" | "working";
@@ -27363,15 +28393,14 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 effective: boolean;
                                 findings: string;
-                                legalBasis: ("apl_40" | "apl_45" | "apl_33" | "rtsl_90" | "rtsl_114" | "proc_5" | "proc_19_20")[];
+                                legalBasis: string[];
                                 replyText: string;
                                 correctedFineYuan: number | null;
                                 correctedPoints: number | null;
                                 decidedAt: string | null;
                             } | null;
                             refusal: {
-                                /** @enum {string} */
-                                reason: "out_of_time" | "not_party" | "no_ticket";
+                                reason: string;
                                 note: string | null;
                             } | null;
                             letterAvailable: boolean;
@@ -27405,8 +28434,7 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 submittedAt: string;
                                 decisionNo: string;
-                                /** @enum {string} */
-                                grounds: "camera_misread" | "cloned_plate" | "emergency_avoidance" | "unclear_sign" | "vehicle_sold_or_stolen" | "other";
+                                grounds: string;
                             }[];
                         };
                     };

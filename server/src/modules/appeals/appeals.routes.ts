@@ -1,13 +1,14 @@
 import { z } from '@hono/zod-openapi'
 import { PageQuery, pageOf } from '@tp/shared'
-import { EVIDENCE_LIMITS, GROUNDS, LEGAL_BASES, REFUSE_REASONS, REMEDIES, REPLY_TEMPLATES, STATEMENT_LIMITS } from '@tp/shared/appeals/config'
-import { AppealCreateFields, AppealView, MaterialSupplyFields, MyAppealItem, ReplyLetter, WithdrawBody } from '@tp/shared/appeals/schemas'
+import { EVIDENCE_LIMITS, REMEDIES, STATEMENT_LIMITS } from '@tp/shared/appeals/config'
+import { AppealCreateFields, AppealView, ConfiguredOptionView, MaterialSupplyFields, MyAppealItem, ReplyLetter, WithdrawBody } from '@tp/shared/appeals/schemas'
 import { CITIZEN, PUBLIC, SIGNED_IN } from '../../platform/access'
 import { createRouter, jsonBody, jsonContent, route } from '../../platform/openapi'
 import { RATE_LIMITS } from '../../platform/rate-limit'
 import { storeUpload } from '../../platform/uploads'
 import { loadForCitizen } from './appeals.core'
 import { citizenView, fileAppeal, getCitizenAppeal, inspectEvidence, myAppeals, readFile, replyLetter } from './appeals.service'
+import { optionLists } from './options.service'
 import { binary } from './tickets.routes'
 import { appealTypes } from './types.service'
 import { supplyMaterial, withdrawAppeal } from './workflow.service'
@@ -18,7 +19,6 @@ const FileField = z.any().openapi({ type: 'string', format: 'binary' })
 const Files = z.union([FileField, z.array(FileField)]).optional()
 const asList = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v])
 const Localized = z.object({ 'zh-CN': z.string(), en: z.string() })
-const Option = z.object({ key: z.string(), label: Localized })
 const Locale = z.object({ locale: z.enum(['zh-CN', 'en']).default('zh-CN') })
 
 const AppealConfig = z.object({
@@ -38,12 +38,14 @@ const AppealConfig = z.object({
       }),
       citation: Localized,
       forwardSameDay: z.boolean(),
+      /** Retired: not offered for new appeals, still labels old ones. */
+      retired: z.boolean(),
     }),
   ),
-  grounds: z.array(Option),
-  refuseReasons: z.array(Option),
-  legalBases: z.array(Option),
-  templates: z.array(z.object({ key: z.string(), outcome: z.enum(['upheld', 'corrected', 'revoked']), label: Localized, text: z.string() })),
+  grounds: z.array(ConfiguredOptionView),
+  refuseReasons: z.array(ConfiguredOptionView),
+  legalBases: z.array(ConfiguredOptionView),
+  templates: z.array(ConfiguredOptionView),
   remedies: z.object({ reconsiderationDays: z.number(), litigationMonths: z.number(), reconsiderationBody: Localized, court: Localized, citation: Localized }),
   limits: z.object({ maxFiles: z.number(), maxTotalBytes: z.number(), statementMin: z.number(), statementMax: z.number() }),
 })
@@ -56,17 +58,15 @@ export const appealRoutes = createRouter()
       path: '/api/appeals/config',
       tags,
       access: PUBLIC,
-      summary: 'Appeal types with their clock rules and citations, grounds, reasons, legal bases, templates',
+      summary: 'Appeal types with their clock rules and citations, grounds, reasons, legal bases, templates, as configured',
+      description: 'Retired entries are included (flagged `retired`) so old cases keep their labels; forms offer only active ones.',
       responses: { 200: jsonContent(AppealConfig) },
     }),
     async (c) =>
       c.json(
         {
-          types: (await appealTypes(c.get('ctx'))).map((t) => ({ ...t, appliesTo: [...t.appliesTo], clock: { ...t.clock } })),
-          grounds: [...GROUNDS],
-          refuseReasons: [...REFUSE_REASONS],
-          legalBases: [...LEGAL_BASES],
-          templates: [...REPLY_TEMPLATES],
+          types: (await appealTypes(c.get('ctx'))).map((t) => ({ ...t, appliesTo: [...t.appliesTo], clock: { ...t.clock }, retired: !!t.retired })),
+          ...(await optionLists(c.get('ctx'))),
           remedies: REMEDIES,
           limits: {
             maxFiles: EVIDENCE_LIMITS.maxFiles,

@@ -1,6 +1,6 @@
 import type { CaseSummary, TimelineEvent } from '@tp/shared'
 import { maskName, maskPhone } from '@tp/shared'
-import { EVIDENCE_LIMITS, LEGAL_BASES, REMEDIES } from '@tp/shared/appeals/config'
+import { EVIDENCE_LIMITS, REMEDIES } from '@tp/shared/appeals/config'
 import { appealActions, appealMachine } from '@tp/shared/appeals/machine'
 import type { AppealCreateFields, AppealView, ReplyLetter, StaffAppealView } from '@tp/shared/appeals/schemas'
 import { toChinaDate } from '@tp/shared/calendar'
@@ -26,6 +26,7 @@ import {
   refreshDue,
 } from './appeals.core'
 import { appealEvents, appealExtensions, appealMaterialRequests, appeals, tickets } from './appeals.tables'
+import { labelOf, optionList, requireActive } from './options.service'
 import { fileRef, findTicketForCitizen, occurredUnit, staffTicketView, ticketView } from './tickets.service'
 import { appealTypes, typesForTicket } from './types.service'
 
@@ -80,6 +81,11 @@ export async function fileAppeal(ctx: Ctx, fields: AppealCreateFields, evidence:
   const me = requireCitizen(ctx.actor)
   const { t: ticket } = await findTicketForCitizen(ctx, fields.decisionNo, fields.plate)
   if (ticket.status !== 'effective') throw conflict('ticket_not_effective', `This ticket has already been ${ticket.status}`)
+  await requireActive(ctx, 'grounds', [fields.grounds], () => 'body.grounds')
+  if (fields.type && !(await appealTypes(ctx)).some((x) => x.key === fields.type && !x.retired))
+    throw new AppError(400, 'validation_failed', 'Some fields are invalid', [
+      { path: 'body.type', message: 'Not an available appeal type', code: 'inactive_option' },
+    ])
   const allowed = await typesForTicket(ctx, ticket.recordedBy)
   const type = fields.type ? allowed.find((x) => x.key === fields.type) : allowed[0]
   if (!type)
@@ -112,7 +118,8 @@ export async function fileAppeal(ctx: Ctx, fields: AppealCreateFields, evidence:
           statement: fields.statement,
           contactPhone: fields.contactPhone,
           state: 'submitted',
-          policy: type.clock,
+          // The clock and the rule it comes from, as they are today: later edits never change this case.
+          policy: { ...type.clock, citation: type.citation },
           clockStart: now,
           submittedAt: now,
           createdAt: now,
@@ -273,8 +280,9 @@ function decisionOf(row: AppealRow, forCitizen: boolean) {
   }
 }
 
+/** The case's clock policy and citation as filed (rows from before the citation snapshot: the type's current citation). */
 async function policyView(ctx: Ctx, row: AppealRow) {
-  const t = (await appealTypes(ctx)).find((x) => x.key === row.type)
+  const citation = row.policy.citation ?? (await appealTypes(ctx)).find((x) => x.key === row.type)?.citation
   return {
     type: row.type as never,
     days: row.policy.days,
@@ -283,7 +291,7 @@ async function policyView(ctx: Ctx, row: AppealRow) {
     pausable: row.policy.pausable,
     maxPausedDays: row.policy.maxPausedDays,
     maxExtensionDays: row.policy.maxExtensionDays,
-    citation: t?.citation ?? { 'zh-CN': '', en: '' },
+    citation: citation ?? { 'zh-CN': '', en: '' },
   }
 }
 
@@ -473,6 +481,7 @@ export async function replyLetter(ctx: Ctx, id: string, locale: 'zh-CN' | 'en' =
       unitId: row.unitId,
     })
   const issuedAt = (row.decidedAt ?? row.closedAt ?? row.updatedAt).toISOString()
+  const legalBases = await optionList(ctx, 'legalBases')
   return {
     kind: row.state === 'decided' ? 'decision' : 'refusal',
     letterNo: `${row.number.replace(/^SS/, 'DF')}`,
@@ -496,7 +505,7 @@ export async function replyLetter(ctx: Ctx, id: string, locale: 'zh-CN' | 'en' =
     outcome: row.state === 'decided' ? row.outcome : null,
     correctedFineYuan: row.correctedFineYuan,
     correctedPoints: row.correctedPoints,
-    legalBasis: (row.legalBasis ?? []).map((key) => ({ key, label: LEGAL_BASES.find((b) => b.key === key)?.label[locale] ?? key })),
+    legalBasis: (row.legalBasis ?? []).map((key) => ({ key, label: labelOf(legalBases, key, locale) })),
     replyText: row.state === 'decided' ? (row.replyText ?? '') : (row.refuseNote ?? ''),
     refusalReason: row.state === 'refused' ? (row.refuseReason as never) : null,
     remedies: {

@@ -3,17 +3,25 @@ import {
   AcceptBody,
   AppealCounts,
   AppealListItem,
+  AppealTypeCreateBody,
   AppealTypeKey,
   AppealTypeSettingsBody,
   AppealTypeView,
   ApprovalBody,
   AssignBody,
   BacklogReport,
+  ConfigKey,
+  ConfiguredOptionView,
   DecisionBody,
   ExtensionBody,
   ExtensionDecisionBody,
   FindingsBody,
   MaterialRequestBody,
+  OptionCreateBody,
+  OptionListName,
+  OptionListsView,
+  OptionOrderBody,
+  OptionUpdateBody,
   QueueQuery,
   RefuseBody,
   ReplyLetter,
@@ -26,10 +34,11 @@ import { type Ctx, reportsCtx } from '../../platform/context'
 import { createRouter, jsonBody, jsonContent, route } from '../../platform/openapi'
 import type { AppealRow } from './appeals.core'
 import { getStaffAppeal, replyLetter, revealContact, staffView } from './appeals.service'
+import { addOption, optionLists, reorderOptions, updateOption } from './options.service'
 import { exportQueue, listQueue, listReviewers, queueCounts } from './queue.service'
 import { backlogReport, backlogReportXlsx } from './report.service'
 import { binary } from './tickets.routes'
-import { listTypeSettings, updateTypeSettings } from './types.service'
+import { addType, listTypeSettings, updateTypeSettings } from './types.service'
 import {
   acceptAppeal,
   approveDecision,
@@ -47,6 +56,8 @@ const tags = ['Appeals: legal office']
 const READERS = staffRoles('legal_officer', 'unit_head', 'admin')
 const ACTORS = staffRoles('legal_officer', 'unit_head')
 const HEADS = staffRoles('unit_head')
+const ADMINS = staffRoles('admin')
+const ListParam = z.object({ list: OptionListName })
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 const IdParam = z.object({ id: z.string().uuid() })
 const attachment = (name: string) => `attachment; filename="${name}"`
@@ -159,12 +170,74 @@ const routes = createRouter()
       method: 'put',
       path: '/api/console/appeals/types/{key}',
       tags,
-      access: staffRoles('admin'),
-      summary: "Set an appeal type's clock policy and citation (later appeals only: a case keeps the policy it was filed under)",
+      access: ADMINS,
+      summary: "Set an appeal type's clock policy, citation and label, or retire / restore it (later appeals only: a case keeps the policy it was filed under)",
       request: { params: z.object({ key: AppealTypeKey }), body: jsonBody(AppealTypeSettingsBody) },
       responses: { 200: jsonContent(AppealTypeView) },
     }),
     async (c) => c.json(await updateTypeSettings(c.get('ctx'), c.req.valid('param').key, c.req.valid('json')), 200),
+  )
+  .openapi(
+    route({
+      method: 'post',
+      path: '/api/console/appeals/types',
+      tags,
+      access: ADMINS,
+      summary: 'Add an appeal type with its clock policy and citation (the key is permanent)',
+      request: { body: jsonBody(AppealTypeCreateBody) },
+      responses: { 201: jsonContent(AppealTypeView) },
+    }),
+    async (c) => c.json(await addType(c.get('ctx'), c.req.valid('json')), 201),
+  )
+  .openapi(
+    route({
+      method: 'get',
+      path: '/api/console/appeals/options',
+      tags,
+      access: READERS,
+      summary: 'The configured lists (grounds, refusal reasons, legal bases, reply templates), retired entries included',
+      responses: { 200: jsonContent(OptionListsView) },
+    }),
+    async (c) => c.json(await optionLists(c.get('ctx')), 200),
+  )
+  .openapi(
+    route({
+      method: 'post',
+      path: '/api/console/appeals/options/{list}',
+      tags,
+      access: ADMINS,
+      summary: 'Add an entry at the end of a list (a template needs an outcome and a text; the key is permanent)',
+      request: { params: ListParam, body: jsonBody(OptionCreateBody) },
+      responses: { 201: jsonContent(ConfiguredOptionView) },
+    }),
+    async (c) => c.json(await addOption(c.get('ctx'), c.req.valid('param').list, c.req.valid('json')), 201),
+  )
+  .openapi(
+    route({
+      method: 'put',
+      path: '/api/console/appeals/options/{list}/{key}',
+      tags,
+      access: ADMINS,
+      summary: "Edit an entry's label (a template's outcome and text), or retire / restore it (retired: not offered for new cases, still labels old ones)",
+      request: { params: ListParam.extend({ key: ConfigKey }), body: jsonBody(OptionUpdateBody) },
+      responses: { 200: jsonContent(ConfiguredOptionView) },
+    }),
+    async (c) => {
+      const { list, key } = c.req.valid('param')
+      return c.json(await updateOption(c.get('ctx'), list, key, c.req.valid('json')), 200)
+    },
+  )
+  .openapi(
+    route({
+      method: 'post',
+      path: '/api/console/appeals/options/{list}/order',
+      tags,
+      access: ADMINS,
+      summary: 'Reorder a list: every key of the list once, in the new order',
+      request: { params: ListParam, body: jsonBody(OptionOrderBody) },
+      responses: { 200: jsonContent(z.object({ items: z.array(ConfiguredOptionView) })) },
+    }),
+    async (c) => c.json({ items: await reorderOptions(c.get('ctx'), c.req.valid('param').list, c.req.valid('json').keys) }, 200),
   )
   .openapi(
     route({

@@ -1,5 +1,5 @@
 import { maskName, normalisePlate } from '@tp/shared'
-import { appealType, DUE_SOON_DAYS, GROUNDS } from '@tp/shared/appeals/config'
+import { DUE_SOON_DAYS } from '@tp/shared/appeals/config'
 import { appealMachine } from '@tp/shared/appeals/machine'
 import type { AppealCounts, AppealListItem, DueStatus, QueueQuery } from '@tp/shared/appeals/schemas'
 import { addCalendarDays, chinaDayEnd, chinaDayStart, daysLeft, toChinaDate } from '@tp/shared/calendar'
@@ -10,6 +10,8 @@ import { type Ctx, requireStaff } from '../../platform/context'
 import { type KeysetPosition, keysetSort } from '../../platform/cursor'
 import { citizens, staff, units } from '../identity/identity.tables'
 import { appealExtensions, appeals } from './appeals.tables'
+import { labelOf, optionList } from './options.service'
+import { appealTypes } from './types.service'
 
 const OPEN = appealMachine.statesOfType('open')
 const CLOSED = [...appealMachine.statesOfType('closed'), ...appealMachine.statesOfType('fixed')]
@@ -245,13 +247,14 @@ export async function exportQueue(ctx: Ctx, q: QueueQuery): Promise<Buffer> {
     { header: '结果', key: 'outcome', width: 8 },
   ]
   ws.getRow(1).font = { bold: true }
+  const [types, grounds] = [await appealTypes(ctx), await optionList(ctx, 'grounds')]
   for (const r of rows) {
     const item = toItem(r, now)
     ws.addRow({
       number: item.number,
       state: STATE_ZH[item.state],
-      type: appealType(item.type)?.label['zh-CN'] ?? item.type,
-      grounds: GROUNDS.find((g) => g.key === item.grounds)?.label['zh-CN'] ?? item.grounds,
+      type: labelOf(types, item.type),
+      grounds: labelOf(grounds, item.grounds),
       plate: item.plate,
       decisionNo: item.decisionNo,
       unit: item.unitName,

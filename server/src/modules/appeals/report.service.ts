@@ -1,4 +1,4 @@
-import { AGE_BUCKETS, ageBucket, GROUNDS } from '@tp/shared/appeals/config'
+import { AGE_BUCKETS, ageBucket } from '@tp/shared/appeals/config'
 import type { BacklogReport } from '@tp/shared/appeals/schemas'
 import { chinaDayStart } from '@tp/shared/calendar'
 import { and, eq, gte, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm'
@@ -8,6 +8,7 @@ import { type Ctx, requireStaff } from '../../platform/context'
 import { notFound } from '../../platform/errors'
 import { staff, units } from '../identity/identity.tables'
 import { appeals } from './appeals.tables'
+import { labelOf, optionList } from './options.service'
 
 export interface ReportQuery {
   period: 'month' | 'quarter'
@@ -124,10 +125,16 @@ export async function backlogReport(ctx: Ctx, q: ReportQuery): Promise<BacklogRe
     refused: closedCount('refused'),
     withdrawn: closedCount('withdrawn'),
     outcomes: ['upheld', 'corrected', 'revoked'].map((k) => ({ key: k, count: outcomeCount(k) })),
-    grounds: GROUNDS.map((g) => ({ key: g.key, count: grounds.find((x) => x.key === g.key)?.count ?? 0 })),
+    grounds: groundsMix(await optionList(ctx, 'grounds'), grounds),
     perReviewer: rows(perStaff, sNames, '未分配'),
     perUnit: rows(perUnit, uNames, ''),
   }
+}
+
+/** Counts per configured ground, in the list's order: active ones always, retired ones only when they occur. */
+function groundsMix(configured: readonly { key: string; retired: boolean }[], counted: readonly { key: string; count: number }[]) {
+  const count = (key: string) => counted.find((x) => x.key === key)?.count ?? 0
+  return configured.filter((g) => !g.retired || count(g.key) > 0).map((g) => ({ key: g.key, count: count(g.key) }))
 }
 
 const OUTCOME_ZH: Record<string, string> = { upheld: '维持', corrected: '变更', revoked: '撤销' }
@@ -135,6 +142,7 @@ const OUTCOME_ZH: Record<string, string> = { upheld: '维持', corrected: '变�
 /** The report as a workbook: summary, age buckets, outcomes, grounds, per reviewer, per unit. */
 export async function backlogReportXlsx(ctx: Ctx, q: ReportQuery): Promise<{ buffer: Buffer; fileName: string }> {
   const r = await backlogReport(ctx, q)
+  const grounds = await optionList(ctx, 'grounds')
   const wb = new ExcelJS.Workbook()
   wb.creator = 'traffic-portal'
   const summary = wb.addWorksheet('概览')
@@ -183,7 +191,7 @@ export async function backlogReportXlsx(ctx: Ctx, q: ReportQuery): Promise<{ buf
       ['理由', 'key', 30],
       ['件数', 'count', 10],
     ],
-    r.grounds.map((g) => ({ key: GROUNDS.find((x) => x.key === g.key)?.label['zh-CN'] ?? g.key, count: g.count })),
+    r.grounds.map((g) => ({ key: labelOf(grounds, g.key), count: g.count })),
   )
   const cols: [string, string, number][] = [
     ['名称', 'name', 20],

@@ -5,6 +5,7 @@ import { type Ctx, requireStaff, withDb } from '../../platform/context'
 import { AppError, conflict } from '../../platform/errors'
 import { type AppealRow, checkAssignee, dueOf, notifyCitizen, notifyStaff, pendingExtension, perform, roundRobinCandidate, unitHeadsFor } from './appeals.core'
 import { appealExtensions, appealMaterialRequests, tickets } from './appeals.tables'
+import { requireActive } from './options.service'
 
 /**
  * 受理: the clock starts now (the provisional clock from filing is replaced), except for types
@@ -29,8 +30,9 @@ export async function acceptAppeal(ctx: Ctx, id: string, body: { version: number
   })
 }
 
-/** 不予受理 with a reason; closes the case. */
-export function refuseAppeal(ctx: Ctx, id: string, body: { version: number; reason: string; note?: string }) {
+/** 不予受理 with a reason (an active configured refusal reason); closes the case. */
+export async function refuseAppeal(ctx: Ctx, id: string, body: { version: number; reason: string; note?: string }) {
+  await requireActive(ctx, 'refuseReasons', [body.reason], () => 'body.reason')
   return perform(ctx, id, 'refuse', body.version, () => {
     const now = ctx.now()
     return {
@@ -129,8 +131,9 @@ export function saveFindings(ctx: Ctx, id: string, body: { version: number; find
  * 维持 takes effect at once; 变更 / 撤销 wait for a unit head who is not the reviewer. A
  * correction may only lower the penalty (行政处罚法 art. 45: no heavier penalty for a defence).
  */
-export function decideAppeal(ctx: Ctx, id: string, body: DecisionBody) {
+export async function decideAppeal(ctx: Ctx, id: string, body: DecisionBody) {
   const actor = requireStaff(ctx.actor)
+  await requireActive(ctx, 'legalBases', body.legalBasis, (i) => `body.legalBasis.${i}`)
   const action = body.outcome === 'upheld' ? 'uphold' : body.outcome === 'corrected' ? 'correct' : 'revoke'
   return perform(ctx, id, action, body.version, async (t, row) => {
     const now = ctx.now()
