@@ -104,7 +104,7 @@ export const authRoutes = createRouter()
       const ctx = c.get('ctx')
       const actor = ctx.actor
       if (actor.kind === 'citizen' || actor.kind === 'staff') {
-        await revokeSession(ctx.db, actor.sessionId, ctx.now())
+        await revokeSession(ctx, actor.sessionId)
         await audit(ctx, { entityType: actor.kind, entityId: actor.id, action: 'auth.sign_out' })
       }
       clearSessionCookie(c)

@@ -225,6 +225,6 @@ export async function deleteAccount(ctx: Ctx): Promise<void> {
       .update(citizens)
       .set({ phone: null, name: null, idNumber: null, wechatOpenId: null, preferences: null, deletedAt: ctx.now() })
       .where(eq(citizens.id, id))
-    await revokeAllSessions(tx, 'citizen', id, ctx.now())
+    await revokeAllSessions(t, 'citizen', id)
   })
 }

@@ -6,6 +6,7 @@ import { type Actor, ANONYMOUS, type AppDeps, type AppEnv, type Ctx } from '../.
 import type { Db } from '../../platform/db'
 import { AppError } from '../../platform/errors'
 import { citizens, sessions, staff } from './identity.tables'
+import { sessionCache, sessionsChanged } from './session-cache'
 import { unitScope } from './units'
 
 export const SESSION_COOKIE = 'tp_sid'
@@ -56,27 +57,33 @@ export function clearSessionCookie(c: Context): void {
  */
 export async function startSession(c: Context<AppEnv>, ctx: Ctx, subject: { type: 'citizen' | 'staff'; id: string }): Promise<NewSession> {
   const previous = getCookie(c, SESSION_COOKIE)
-  if (previous)
-    await ctx.db
+  if (previous) {
+    const revoked = await ctx.db
       .update(sessions)
       .set({ revokedAt: ctx.now() })
       .where(and(eq(sessions.tokenHash, hashToken(previous)), isNull(sessions.revokedAt)))
+      .returning({ id: sessions.id })
+    for (const { id } of revoked) sessionsChanged(ctx, { sessionId: id })
+  }
   const lifetime = subject.type === 'staff' ? ctx.deps.config.staffIdleMs : ctx.deps.config.citizenSessionMs
   const s = await createSession(ctx.db, subject, lifetime, ctx.now())
   setSessionCookie(c, ctx.deps, s)
   return s
 }
 
-export async function revokeSession(db: Db, sessionId: string, now: Date): Promise<void> {
-  await db.update(sessions).set({ revokedAt: now }).where(eq(sessions.id, sessionId))
+/** Sign-out: the session is refused at once, on every process. */
+export async function revokeSession(ctx: Ctx, sessionId: string): Promise<void> {
+  await ctx.db.update(sessions).set({ revokedAt: ctx.now() }).where(eq(sessions.id, sessionId))
+  sessionsChanged(ctx, { sessionId })
 }
 
-/** Revokes every session of a subject (password reset, deactivation, account deletion). */
-export async function revokeAllSessions(db: Db, type: 'citizen' | 'staff', id: string, now: Date): Promise<void> {
-  await db
+/** Revokes every session of a subject (password reset, deactivation, account deletion); `ctx.db` may be the change's transaction. */
+export async function revokeAllSessions(ctx: Ctx, type: 'citizen' | 'staff', id: string): Promise<void> {
+  await ctx.db
     .update(sessions)
-    .set({ revokedAt: now })
+    .set({ revokedAt: ctx.now() })
     .where(and(eq(sessions.subjectType, type), eq(sessions.subjectId, id), isNull(sessions.revokedAt)))
+  sessionsChanged(ctx, { subjectType: type, subjectId: id })
 }
 
 /** Drops sessions that ended more than a day ago. */
@@ -91,9 +98,8 @@ interface ResolvedSession {
   mustChangePassword: boolean
 }
 
-async function resolve(deps: AppDeps, token: string): Promise<ResolvedSession | null> {
-  const db = deps.database.db
-  const now = deps.clock()
+/** The session with what decides whether its subject may still act; cached per process (session-cache.ts). */
+async function loadSession(db: Db, tokenHash: string) {
   const [row] = await db
     .select({
       id: sessions.id,
@@ -114,33 +120,61 @@ async function resolve(deps: AppDeps, token: string): Promise<ResolvedSession | 
     .from(sessions)
     .leftJoin(staff, and(eq(sessions.subjectType, 'staff'), eq(staff.id, sessions.subjectId)))
     .leftJoin(citizens, and(eq(sessions.subjectType, 'citizen'), eq(citizens.id, sessions.subjectId)))
-    .where(eq(sessions.tokenHash, hashToken(token)))
-  if (!row || row.revokedAt || row.expiresAt <= now) return null
+    .where(eq(sessions.tokenHash, tokenHash))
+  return row
+}
+type SessionRow = NonNullable<Awaited<ReturnType<typeof loadSession>>>
+
+function usable(row: SessionRow, now: Date): boolean {
+  if (row.revokedAt || row.expiresAt <= now) return false
+  if (row.subjectType === 'citizen') return !!row.citizenExists && !row.citizenDeletedAt
+  return !!row.staffRole && !!row.staffUnit && !!row.staffActive
+}
+
+/**
+ * The session behind a token, from this process's cache when it holds it (revocations reach every
+ * process's cache through the event bus), else from the database. A cached row that looks expired
+ * is read again: another process may have extended it since.
+ */
+async function resolve(deps: AppDeps, token: string): Promise<ResolvedSession | null> {
+  const db = deps.database.db
+  const now = deps.clock()
+  const tokenHash = hashToken(token)
+  const cache = sessionCache<SessionRow>(deps)
+  let row = cache.get(tokenHash)
+  if (!row || !usable(row, now)) {
+    const mark = cache.mark()
+    row = await loadSession(db, tokenHash)
+    if (!row || !usable(row, now)) {
+      cache.delete(tokenHash)
+      return null
+    }
+    cache.set(tokenHash, row, mark)
+  }
   if (row.subjectType === 'citizen') {
-    if (!row.citizenExists || row.citizenDeletedAt) return null
     return {
       actor: { kind: 'citizen', role: 'citizen', id: row.subjectId, sessionId: row.id },
       csrfToken: row.csrfToken,
       mustChangePassword: false,
     }
   }
-  if (!row.staffRole || !row.staffUnit || !row.staffActive) return null
+  const staffUnit = row.staffUnit as string
   // Staff sessions slide: each use extends the idle window (written at most once a minute).
   if (now.getTime() - row.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
-    await db
-      .update(sessions)
-      .set({ lastSeenAt: now, expiresAt: new Date(now.getTime() + deps.config.staffIdleMs) })
-      .where(eq(sessions.id, row.id))
+    const expiresAt = new Date(now.getTime() + deps.config.staffIdleMs)
+    await db.update(sessions).set({ lastSeenAt: now, expiresAt }).where(eq(sessions.id, row.id))
+    row.lastSeenAt = now
+    row.expiresAt = expiresAt
   }
   return {
     actor: {
       kind: 'staff',
-      role: row.staffRole,
+      role: row.staffRole as NonNullable<SessionRow['staffRole']>,
       id: row.subjectId,
       sessionId: row.id,
       name: row.staffName ?? '',
-      unitId: row.staffUnit,
-      unitScope: await unitScope(db, row.staffUnit),
+      unitId: staffUnit,
+      unitScope: await unitScope(db, staffUnit),
     },
     csrfToken: row.csrfToken,
     mustChangePassword: !!row.mustChangePassword,

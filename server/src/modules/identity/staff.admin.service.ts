@@ -5,6 +5,7 @@ import { audit } from '../../platform/audit'
 import { type Ctx, requireStaff, withDb } from '../../platform/context'
 import { conflict, forbidden, notFound } from '../../platform/errors'
 import { staff, units } from './identity.tables'
+import { sessionsChanged } from './session-cache'
 import { revokeAllSessions } from './sessions'
 import { hashPassword, temporaryPassword } from './staff.service'
 
@@ -140,7 +141,9 @@ export async function updateStaff(ctx: Ctx, id: string, patch: StaffUpdate): Pro
       .returning()
     if (!row) throw notFound('Staff member')
     const t = withDb(ctx, tx)
-    if (current.s.active && !row.active) await revokeAllSessions(tx, 'staff', id, ctx.now())
+    if (current.s.active && !row.active) await revokeAllSessions(t, 'staff', id)
+    // Role, unit and name are part of every request's actor: sessions pick the change up at once.
+    else if (adminOnly) sessionsChanged(t, { subjectType: 'staff', subjectId: id })
     const action =
       patch.active === false && current.s.active
         ? 'staff.deactivated'
@@ -162,7 +165,7 @@ export async function resetStaffPassword(ctx: Ctx, id: string): Promise<{ staff:
   return ctx.db.transaction(async (tx) => {
     const [row] = await tx.update(staff).set({ passwordHash, mustChangePassword: true, failedLogins: 0, lockedUntil: null }).where(eq(staff.id, id)).returning()
     if (!row) throw notFound('Staff member')
-    await revokeAllSessions(tx, 'staff', id, ctx.now())
+    await revokeAllSessions(withDb(ctx, tx), 'staff', id)
     await audit(withDb(ctx, tx), { entityType: 'staff', entityId: id, action: 'staff.password_reset', unitId: row.unitId })
     return { staff: toStaffMember(row, current.u, ctx.now()), temporaryPassword: password }
   })

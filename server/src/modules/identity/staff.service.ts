@@ -6,6 +6,7 @@ import type { Ctx } from '../../platform/context'
 import { AppError, unauthorized } from '../../platform/errors'
 import { hitAll } from '../../platform/rate-limit'
 import { staff } from './identity.tables'
+import { sessionsChanged } from './session-cache'
 
 export const LOCKOUT = { maxFailures: 5, lockMs: 15 * 60_000 } as const
 
@@ -95,6 +96,8 @@ export async function changePassword(ctx: Ctx, staffId: string, current: string,
     .update(staff)
     .set({ passwordHash: await hashPassword(next), mustChangePassword: false })
     .where(eq(staff.id, staffId))
+  // Lifts "must change the password" from the staff member's sessions at once.
+  sessionsChanged(ctx, { subjectType: 'staff', subjectId: staffId })
   await audit(ctx, { entityType: 'staff', entityId: staffId, action: 'auth.password_changed' })
 }
 
