@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
-import { createCitizenRouter, featureRoutes, safeRedirect } from './router'
+import { describe, expect, it, vi } from 'vitest'
+import { createCitizenRouter, featureRoutes, loadPageCode, safeRedirect } from './router'
 
 const Page = { template: '<div />' }
 
@@ -28,6 +28,14 @@ describe('citizen router', () => {
     expect(anonymous.currentRoute.value.name).toBe('cases')
     await anonymous.push('/no/such/page')
     expect(anonymous.currentRoute.value.name).toBe('not-found')
+  })
+
+  it('starts downloading a page’s lazy components (and only those) without waiting for them', () => {
+    const lazy = vi.fn(() => new Promise(() => {}))
+    const failing = vi.fn(() => Promise.reject(new Error('offline')))
+    loadPageCode({ matched: [{ components: { default: lazy, aside: Page } }, { components: { default: failing } }] } as never)
+    expect(lazy).toHaveBeenCalledTimes(1)
+    expect(failing).toHaveBeenCalledTimes(1)
   })
 
   it('follows only same-site paths after sign-in', () => {

@@ -1,4 +1,4 @@
-import { createRouter, createWebHistory, type RouteRecordRaw, type Router } from 'vue-router'
+import { createRouter, createWebHistory, type RouteLocationNormalized, type RouteRecordRaw, type Router } from 'vue-router'
 import HomePage from './pages/HomePage.vue'
 
 /**
@@ -45,10 +45,21 @@ export function createCitizenRouter(options: { ensureSession: () => Promise<bool
   })
   router.beforeEach(async (to) => {
     if (!to.meta.auth) return true
+    // The page's code downloads while the session is checked, not after it.
+    loadPageCode(to)
     if (await options.ensureSession()) return true
     return { name: 'login', query: { redirect: to.fullPath } }
   })
   return router
+}
+
+/** Starts the lazy components of a route (the router awaits the same imports when it resolves them). */
+export function loadPageCode(to: Pick<RouteLocationNormalized, 'matched'>): void {
+  for (const record of to.matched) {
+    for (const component of Object.values(record.components ?? {})) {
+      if (typeof component === 'function') void (component as () => Promise<unknown>)().catch(() => {})
+    }
+  }
 }
 
 /** Only same-site paths are followed after sign-in (no open redirect). */

@@ -67,6 +67,12 @@ describe('new report form', () => {
     c.api.restore()
   })
 
+  it('names the photo file input after its field, for screen readers', async () => {
+    const { w, api } = await setup('congestion')
+    expect(w.find('[data-test="uploader"] input[type="file"]').attributes('aria-label')).toBe('现场照片')
+    api.restore()
+  })
+
   it('explains every missing or invalid field inline and does not submit', async () => {
     const { w, api } = await setup('zombie_car')
     await w.find('[data-test="plate"] input').setValue('川AO1234')

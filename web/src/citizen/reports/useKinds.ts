@@ -8,6 +8,7 @@ export function useKinds() {
   const { locale } = useI18n()
   const kinds = ref<Kind[]>([])
   const failed = ref(false)
+  const loading = ref(true)
   const lang = computed<'zh-CN' | 'en'>(() => (locale.value === 'en' ? 'en' : 'zh-CN'))
   const ready = getKinds()
     .then((k) => {
@@ -16,5 +17,8 @@ export function useKinds() {
     .catch(() => {
       failed.value = true
     })
-  return { kinds, failed, lang, ready, nameOf: (code: string) => kindName(kinds.value, code, lang.value) }
+    .finally(() => {
+      loading.value = false
+    })
+  return { kinds, failed, loading, lang, ready, nameOf: (code: string) => kindName(kinds.value, code, lang.value) }
 }
