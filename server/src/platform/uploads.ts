@@ -1,7 +1,5 @@
 import { constants, inflateSync } from 'node:zlib'
 import { inArray, or } from 'drizzle-orm'
-import { fileTypeFromBuffer } from 'file-type'
-import sharp from 'sharp'
 import type { AppDeps, Ctx } from './context'
 import { AppError } from './errors'
 import { files } from './platform.tables'
@@ -64,6 +62,7 @@ export async function inspectFile(file: unknown, allowed: readonly UploadKind[],
   if (file.size > maxBytes)
     throw new AppError(413, 'file_too_large', `The file is larger than ${Math.floor(maxBytes / 1048576)} MB`, [{ path: field, message: 'File too large' }])
   const bytes = new Uint8Array(await file.arrayBuffer())
+  const { fileTypeFromBuffer } = await import('file-type')
   const type = await fileTypeFromBuffer(bytes)
   const kind = type ? MIME[type.mime] : undefined
   if (!type || !kind || !allowed.includes(kind))
@@ -148,6 +147,7 @@ const processed = new WeakMap<Uint8Array, ProcessedImage>()
 
 /** Re-encodes an image: oriented, at most 2048 px, metadata (EXIF incl. GPS) dropped, plus a 320 px thumbnail. */
 export async function processImage(bytes: Uint8Array): Promise<ProcessedImage> {
+  const { default: sharp } = await import('sharp')
   try {
     const img = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' }).rotate()
     const full = await img

@@ -2,7 +2,6 @@ import { appealType, REPLY_TEMPLATES, renderTemplate, typesFor } from '@tp/share
 import { type AppealDueResult, appealDue, isProvisional } from '@tp/shared/appeals/due'
 import { officialCalendar, toChinaDate } from '@tp/shared/calendar'
 import { eq } from 'drizzle-orm'
-import sharp from 'sharp'
 import type { Ctx } from '../../platform/context'
 import type { DemoRefs } from '../../platform/module'
 import { files } from '../../platform/platform.tables'
@@ -72,6 +71,7 @@ async function cameraFrame(plate: string, place: string, when: string): Promise<
   <rect x="430" y="350" width="120" height="32" fill="#1e4fa8"/><text x="490" y="373" font-size="22" text-anchor="middle" fill="#fff" font-family="sans-serif">${plate}</text>
   <rect x="0" y="0" width="960" height="44" fill="rgba(0,0,0,0.55)"/>
   <text x="16" y="29" font-size="20" fill="#fff" font-family="sans-serif">${when}  ${place}  CAM-0211</text></svg>`
+  const { default: sharp } = await import('sharp')
   const img = sharp(Buffer.from(svg))
   return { full: await img.clone().jpeg({ quality: 75 }).toBuffer(), thumb: await img.clone().resize(320, 180).jpeg({ quality: 60 }).toBuffer() }
 }

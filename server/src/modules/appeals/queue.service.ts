@@ -4,7 +4,6 @@ import { appealMachine } from '@tp/shared/appeals/machine'
 import type { AppealCounts, AppealListItem, DueStatus, QueueQuery } from '@tp/shared/appeals/schemas'
 import { addCalendarDays, chinaDayEnd, chinaDayStart, daysLeft, toChinaDate } from '@tp/shared/calendar'
 import { aliasedTable, and, asc, eq, gte, inArray, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm'
-import ExcelJS from 'exceljs'
 import { audit } from '../../platform/audit'
 import { type Ctx, requireStaff } from '../../platform/context'
 import { type KeysetPosition, keysetSort } from '../../platform/cursor'
@@ -228,6 +227,7 @@ const DUE_ZH: Record<DueStatus, string> = { none: '', ok: '正常', soon: '临�
 export async function exportQueue(ctx: Ctx, q: QueueQuery): Promise<Buffer> {
   const rows = await queueRows(ctx, q, 10_000)
   const now = ctx.now()
+  const { default: ExcelJS } = await import('exceljs')
   const wb = new ExcelJS.Workbook()
   const ws = wb.addWorksheet('申诉队列')
   ws.columns = [

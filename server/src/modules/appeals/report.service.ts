@@ -2,7 +2,6 @@ import { AGE_BUCKETS, ageBucket } from '@tp/shared/appeals/config'
 import type { BacklogReport } from '@tp/shared/appeals/schemas'
 import { chinaDayStart } from '@tp/shared/calendar'
 import { and, eq, gte, inArray, isNull, lt, or, type SQL, sql } from 'drizzle-orm'
-import ExcelJS from 'exceljs'
 import { audit } from '../../platform/audit'
 import { type Ctx, requireStaff } from '../../platform/context'
 import { notFound } from '../../platform/errors'
@@ -143,6 +142,7 @@ const OUTCOME_ZH: Record<string, string> = { upheld: '维持', corrected: '变�
 export async function backlogReportXlsx(ctx: Ctx, q: ReportQuery): Promise<{ buffer: Buffer; fileName: string }> {
   const r = await backlogReport(ctx, q)
   const grounds = await optionList(ctx, 'grounds')
+  const { default: ExcelJS } = await import('exceljs')
   const wb = new ExcelJS.Workbook()
   wb.creator = 'traffic-portal'
   const summary = wb.addWorksheet('概览')

@@ -1,6 +1,6 @@
 import { type ImportResult, type ImportRowError, TicketImportRow } from '@tp/shared/appeals/schemas'
 import { inArray } from 'drizzle-orm'
-import ExcelJS from 'exceljs'
+import type ExcelJS from 'exceljs'
 import { audit } from '../../platform/audit'
 import { type Ctx, withDb } from '../../platform/context'
 import { AppError, conflict } from '../../platform/errors'
@@ -92,6 +92,7 @@ function cellText(v: ExcelJS.CellValue): string {
 
 /** The first worksheet as text rows. */
 export async function readXlsx(bytes: Uint8Array): Promise<string[][]> {
+  const { default: ExcelJS } = await import('exceljs')
   const wb = new ExcelJS.Workbook()
   try {
     await wb.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer)
@@ -377,6 +378,7 @@ export async function importTickets(
 
 /** The XLSX template offered for download in the console. */
 export async function importTemplate(): Promise<Buffer> {
+  const { default: ExcelJS } = await import('exceljs')
   const wb = new ExcelJS.Workbook()
   const ws = wb.addWorksheet('违法记录')
   ws.columns = COLUMNS.map((c) => ({ header: c.heading, key: c.field, width: Math.max(12, c.heading.length * 2 + 4) }))

@@ -1,6 +1,5 @@
 import { type AuditQuery, type AuditRow, maskPersonalData, maskPhone, normalisePhone, PHONE_RE } from '@tp/shared'
 import { and, desc, eq, gte, inArray, isNull, lt, lte, or, type SQL, sql } from 'drizzle-orm'
-import ExcelJS from 'exceljs'
 import { audit } from '../../platform/audit'
 import { type Ctx, requireStaff } from '../../platform/context'
 import { auditLog } from '../../platform/platform.tables'
@@ -94,6 +93,7 @@ export async function exportAudit(ctx: Ctx, f: Filter): Promise<{ buffer: Buffer
   const rows = where ? await select(ctx, where, AUDIT_EXPORT_MAX_ROWS + 1) : []
   const truncated = rows.length > AUDIT_EXPORT_MAX_ROWS
   const kept = rows.slice(0, AUDIT_EXPORT_MAX_ROWS)
+  const { default: ExcelJS } = await import('exceljs')
   const wb = new ExcelJS.Workbook()
   wb.creator = 'traffic-portal'
   const ws = wb.addWorksheet('audit')

@@ -1,5 +1,4 @@
 import { randomInt } from 'node:crypto'
-import { hash, verify } from '@node-rs/argon2'
 import { and, eq, gt, isNull, lte, or, sql } from 'drizzle-orm'
 import { audit } from '../../platform/audit'
 import type { Ctx } from '../../platform/context'
@@ -12,8 +11,9 @@ export const LOCKOUT = { maxFailures: 5, lockMs: 15 * 60_000 } as const
 
 // argon2id with OWASP's minimum parameters (19 MiB, 2 passes): slow for an attacker, ~30 ms here.
 const ARGON = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const
-export const hashPassword = (password: string) => hash(password, ARGON)
-const verifyPassword = (stored: string, password: string) => verify(stored, password).catch(() => false)
+// Loaded at first use: a process that never signs staff in does not load the native module.
+export const hashPassword = async (password: string) => (await import('@node-rs/argon2')).hash(password, ARGON)
+const verifyPassword = async (stored: string, password: string) => (await import('@node-rs/argon2')).verify(stored, password).catch(() => false)
 
 // Verified against when the username is unknown, so timing does not reveal which usernames exist.
 let dummyHash: Promise<string> | null = null

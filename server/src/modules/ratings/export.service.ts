@@ -2,7 +2,7 @@ import { LEVEL_NAME_ZH, LEVELS } from '@tp/shared/ratings/levels'
 import type { ExportQuery } from '@tp/shared/ratings/schemas'
 import { percent } from '@tp/shared/ratings/stats'
 import { desc } from 'drizzle-orm'
-import ExcelJS from 'exceljs'
+import type ExcelJS from 'exceljs'
 import { audit } from '../../platform/audit'
 import { type Ctx, requireStaff } from '../../platform/context'
 import { queueStatistics, ranking, satisfaction } from './dashboard.service'
@@ -40,6 +40,7 @@ const local = (iso: string | null) => (iso ? new Date(new Date(iso).getTime() + 
  */
 export async function exportXlsx(ctx: Ctx, q: ExportQuery): Promise<{ bytes: Buffer; filename: string }> {
   requireStaff(ctx.actor)
+  const { default: ExcelJS } = await import('exceljs')
   const wb = new ExcelJS.Workbook()
   wb.creator = 'traffic-portal'
   let rows = 0

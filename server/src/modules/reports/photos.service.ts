@@ -1,6 +1,5 @@
 import { type LatLng, PHOTO_MAX_BYTES, type PhotoUploaded, readExifGps } from '@tp/shared/reports/index'
 import { and, eq, inArray, isNull } from 'drizzle-orm'
-import sharp from 'sharp'
 import type { Ctx } from '../../platform/context'
 import { AppError, notFound } from '../../platform/errors'
 import { files } from '../../platform/platform.tables'
@@ -17,7 +16,7 @@ const HEIC = new Set(['image/heic', 'image/heif'])
  * EXIF at all. The pixel count is checked before decoding (decompression bombs).
  */
 async function heicToPng(bytes: Uint8Array): Promise<Uint8Array> {
-  const { default: decode } = await import('heic-decode')
+  const [{ default: decode }, { default: sharp }] = await Promise.all([import('heic-decode'), import('sharp')])
   let images: Awaited<ReturnType<typeof decode.all>>
   try {
     images = await decode.all({ buffer: bytes })
@@ -45,6 +44,7 @@ async function heicToPng(bytes: Uint8Array): Promise<Uint8Array> {
 async function gpsOf(file: InspectedFile): Promise<LatLng | null> {
   const direct = readExifGps(file.bytes)
   if (direct || HEIC.has(file.mime)) return direct
+  const { default: sharp } = await import('sharp')
   try {
     const meta = await sharp(file.bytes, { limitInputPixels: MAX_INPUT_PIXELS }).metadata()
     return meta.exif ? readExifGps(meta.exif) : null
@@ -55,6 +55,7 @@ async function gpsOf(file: InspectedFile): Promise<LatLng | null> {
 
 /** The stored size, from the header only: oriented, at most 2048 px on the long side (as processImage does). */
 async function storedSize(bytes: Uint8Array): Promise<{ width: number; height: number }> {
+  const { default: sharp } = await import('sharp')
   const m = await sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS }).metadata()
   const w = m.autoOrient?.width ?? m.width ?? 0
   const h = m.autoOrient?.height ?? m.height ?? 0

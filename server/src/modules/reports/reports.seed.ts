@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto'
 import { areaM2, bboxOf, DEFAULT_KINDS, type KindConfig, type ReportAction, type ReportCreate } from '@tp/shared/reports/index'
 import { inArray, sql } from 'drizzle-orm'
-import sharp from 'sharp'
 import type { Actor, Ctx } from '../../platform/context'
 import type { DemoRefs } from '../../platform/module'
 import { files } from '../../platform/platform.tables'
@@ -28,6 +27,7 @@ async function demoPhoto(hue: number): Promise<{ full: Uint8Array; thumb: Uint8A
     <rect x="160" y="115" width="150" height="50" rx="12" fill="hsl(${hue},35%,55%)"/>
     <circle cx="170" cy="232" r="24" fill="#222"/><circle cx="310" cy="232" r="24" fill="#222"/>
     <rect x="205" y="200" width="70" height="18" fill="#1d4ed8"/></svg>`
+  const { default: sharp } = await import('sharp')
   const img = sharp(Buffer.from(svg))
   return {
     full: new Uint8Array(await img.clone().jpeg({ quality: 70 }).toBuffer()),

@@ -1,7 +1,6 @@
 import { chinaDayEnd, chinaDayStart } from '@tp/shared/calendar'
 import type { ReportStats } from '@tp/shared/reports/index'
 import { and, eq, gte, inArray, lte, sql } from 'drizzle-orm'
-import ExcelJS from 'exceljs'
 import { audit } from '../../platform/audit'
 import { type Ctx, requireStaff } from '../../platform/context'
 import { AppError } from '../../platform/errors'
@@ -211,6 +210,7 @@ export async function exportCsv(ctx: Ctx, f: StatsFilter): Promise<string> {
 export async function exportXlsx(ctx: Ctx, f: StatsFilter): Promise<Uint8Array> {
   const [rows, stats] = await Promise.all([exportRows(ctx, f), reportStats(ctx, f)])
   await audit(ctx, { entityType: 'report', action: 'export.xlsx', after: { ...f, rows: rows.length } })
+  const { default: ExcelJS } = await import('exceljs')
   const wb = new ExcelJS.Workbook()
   wb.created = ctx.now()
   const ws = wb.addWorksheet('上报明细')
