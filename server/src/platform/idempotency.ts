@@ -39,7 +39,8 @@ export function idempotent(): MiddlewareHandler<AppEnv> {
       return c.body(row.body, row.status as 200, { 'content-type': row.contentType, 'idempotent-replayed': 'true' })
     }
 
-    if (await find(db, scope, key)) return replay()
+    // No look-up first: the insert finds a stored key (nothing inserted: replay) or waits for a
+    // duplicate still running, and saves the first request a round trip.
     try {
       await db.transaction(async (tx) => {
         const inserted = await tx

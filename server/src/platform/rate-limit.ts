@@ -15,19 +15,21 @@ export interface Limit {
  * processes; throws 429 with Retry-After once `max` is exceeded.
  */
 export async function hit(db: Db, limit: Limit, now: Date): Promise<void> {
-  const start = new Date(Math.floor(now.getTime() / limit.windowMs) * limit.windowMs)
-  const [row] = await db
-    .insert(rateLimits)
-    .values({ bucket: limit.bucket, windowStart: start, count: 1 })
-    .onConflictDoUpdate({ target: [rateLimits.bucket, rateLimits.windowStart], set: { count: sql`${rateLimits.count} + 1` } })
-    .returning({ count: rateLimits.count })
-  if ((row?.count ?? 0) > limit.max) {
-    throw tooManyRequests((start.getTime() + limit.windowMs - now.getTime()) / 1000)
-  }
+  await hitAll(db, [limit], now)
 }
 
+/** Counts a hit on every limit in one statement (one round trip); throws 429 for the first one exceeded. */
 export async function hitAll(db: Db, limits: readonly Limit[], now: Date): Promise<void> {
-  for (const l of limits) await hit(db, l, now)
+  if (limits.length === 0) return
+  const startOf = (l: Limit) => new Date(Math.floor(now.getTime() / l.windowMs) * l.windowMs)
+  const rows = await db
+    .insert(rateLimits)
+    .values(limits.map((l) => ({ bucket: l.bucket, windowStart: startOf(l), count: 1 })))
+    .onConflictDoUpdate({ target: [rateLimits.bucket, rateLimits.windowStart], set: { count: sql`${rateLimits.count} + 1` } })
+    .returning({ bucket: rateLimits.bucket, count: rateLimits.count })
+  for (const l of limits) {
+    if ((rows.find((r) => r.bucket === l.bucket)?.count ?? 0) > l.max) throw tooManyRequests((startOf(l).getTime() + l.windowMs - now.getTime()) / 1000)
+  }
 }
 
 export async function pruneRateLimits(db: Db, now: Date): Promise<void> {

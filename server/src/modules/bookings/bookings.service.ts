@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto'
-import { type CaseSummary, type KeysetPage, maskIdCard, maskName, maskPhone, type TimelineEvent } from '@tp/shared'
+import { type KeysetPage, maskIdCard, maskName, maskPhone, type TimelineEvent } from '@tp/shared'
 import { ACTIVE_BOOKING_STATES, type BookingAction, bookingMachine } from '@tp/shared/bookings/machines'
 import { orderQueue } from '@tp/shared/bookings/queue'
 import {
@@ -34,9 +34,10 @@ import { decodeCursor, encodeCursor, keysetSort } from '../../platform/cursor'
 import type { Db } from '../../platform/db'
 import { AppError, badRequest, conflict, invalidTransition, notFound, unprocessable } from '../../platform/errors'
 import { notify } from '../../platform/notify'
+import { inTransaction, pipeline } from '../../platform/tx'
 import { citizens } from '../identity/identity.tables'
 import { bookingEvents, bookings, offices, queueTickets, services, serviceWindows, slots } from './bookings.tables'
-import { bookingEvent, constraintOf, iso, loadPolicy, officeIdsInScope, pgCode, roleOf, today } from './common'
+import { type BookingEventRow, bookingEvent, constraintOf, iso, loadPolicy, officeIdsInScope, pgCode, roleOf, today } from './common'
 import { issueTicket } from './queue.service'
 import { assertSlotBookable } from './slots.service'
 
@@ -165,18 +166,20 @@ async function viewMany(ctx: Ctx, rows: Bundle[]): Promise<Booking[]> {
   return rows.map((r) => toBooking(ctx, r, tickets.get(r.b.id) ?? null, policy))
 }
 
+const toTimelineEvent = (e: BookingEventRow): TimelineEvent => ({
+  id: e.id,
+  at: e.at.toISOString(),
+  action: e.action,
+  actorRole: e.actorRole,
+  fromState: e.fromState,
+  toState: e.toState,
+  note: e.note,
+  attachments: [],
+})
+
 async function timeline(db: Db, bookingId: string): Promise<TimelineEvent[]> {
   const rows = await db.select().from(bookingEvents).where(eq(bookingEvents.bookingId, bookingId)).orderBy(asc(bookingEvents.seq))
-  return rows.map((e) => ({
-    id: e.id,
-    at: e.at.toISOString(),
-    action: e.action,
-    actorRole: e.actorRole,
-    fromState: e.fromState,
-    toState: e.toState,
-    note: e.note,
-    attachments: [],
-  }))
+  return rows.map(toTimelineEvent)
 }
 
 const qrCache = new Map<string, Promise<string>>()
@@ -221,21 +224,6 @@ export async function listMyBookings(ctx: Ctx, q: { limit: number; cursor?: stri
   return { items: await viewMany(ctx, page), nextCursor: rows.length > q.limit && last ? encodeCursor(last.b.createdAt, last.b.id) : null }
 }
 
-/** "我的办事": the citizen's bookings as cases. */
-export async function myBookingCases(ctx: Ctx, citizenId: string): Promise<CaseSummary[]> {
-  const rows = await bundleQuery(ctx.db).where(eq(bookings.citizenId, citizenId)).orderBy(desc(bookings.createdAt)).limit(50)
-  return rows.map(({ b, o, s }) => ({
-    kind: 'booking' as const,
-    id: b.id,
-    number: b.code,
-    title: `${s.name} · ${o.name}`,
-    state: b.state,
-    stateType: bookingMachine.typeOf(b.state),
-    dueAt: b.state === 'booked' ? b.startsAt.toISOString() : null,
-    updatedAt: b.updatedAt.toISOString(),
-  }))
-}
-
 // ---------------------------------------------------------------------------------------------
 // Rules a citizen must pass to book
 
@@ -274,7 +262,17 @@ export async function strikes(ctx: Ctx): Promise<NoShowStatus> {
 
 /** Called with the citizen's row locked: the block, the cap and one-per-service cannot race. */
 async function assertMayBook(ctx: Ctx, citizenId: string, serviceId: string, policy: BookingPolicy, exceptBookingId?: string) {
-  const st = noShowStatus(await noShowDates(ctx.db, citizenId, ctx.now()), ctx.now(), policy.noShow)
+  // The three reads side by side (pipelined); their verdicts in this order.
+  const [noShows, [same], active] = await pipeline([
+    noShowDates(ctx.db, citizenId, ctx.now()),
+    ctx.db
+      .select({ id: bookings.id })
+      .from(bookings)
+      .where(and(eq(bookings.citizenId, citizenId), eq(bookings.serviceId, serviceId), inArray(bookings.state, [...ACTIVE_BOOKING_STATES])))
+      .execute(),
+    exceptBookingId ? null : activeCount(ctx.db, citizenId),
+  ])
+  const st = noShowStatus(noShows, ctx.now(), policy.noShow)
   if (st.blocked) {
     throw new AppError(
       422,
@@ -284,12 +282,8 @@ async function assertMayBook(ctx: Ctx, citizenId: string, serviceId: string, pol
       { blockedUntil: iso(st.blockedUntil), limit: policy.noShow.limit, windowDays: policy.noShow.windowDays, blockDays: policy.noShow.blockDays },
     )
   }
-  const [same] = await ctx.db
-    .select({ id: bookings.id })
-    .from(bookings)
-    .where(and(eq(bookings.citizenId, citizenId), eq(bookings.serviceId, serviceId), inArray(bookings.state, [...ACTIVE_BOOKING_STATES])))
   if (same && same.id !== exceptBookingId) throw conflict('already_booked', 'You already have an active booking for this service', { bookingId: same.id })
-  if (!exceptBookingId && (await activeCount(ctx.db, citizenId)) >= policy.maxActive) {
+  if (active !== null && active >= policy.maxActive) {
     throw unprocessable('too_many_active', `You can hold at most ${policy.maxActive} active bookings`)
   }
 }
@@ -337,24 +331,23 @@ const fmtWhen = (b: { date: string; startTime: string; endTime: string }) => `${
  */
 export async function createBooking(ctx: Ctx, input: BookingCreate): Promise<BookingDetail> {
   const me = requireCitizen(ctx.actor)
-  const id = await ctx.db.transaction(async (tx) => {
-    const t = withDb(ctx, tx)
-    const [slot] = await tx.select().from(slots).where(eq(slots.id, input.slotId))
+  return inTransaction(ctx, async (t) => {
+    const [[slot], policy] = await pipeline([t.db.select().from(slots).where(eq(slots.id, input.slotId)).execute(), loadPolicy(t.db)])
     if (!slot) throw notFound('Slot')
-    const policy = await loadPolicy(tx)
+    // A closed day shuts its slots by filling them: that refusal (day_closed) comes first.
     const { office, service } = await assertSlotBookable(t, slot, policy)
     if (service.vehicleNeeded && !input.plate) {
       throw unprocessable('plate_required', 'This service needs the vehicle: enter its plate number', [
         { path: 'body.plate', message: 'Required for this service' },
       ])
     }
-    await tx.select({ id: citizens.id }).from(citizens).where(eq(citizens.id, me.id)).for('update')
-    await assertMayBook(t, me.id, service.id, policy)
-    // A slot already full is refused before any work; the conditional update below is the guarantee.
+    // A slot already full is refused before the citizen's checks; the conditional update below is the guarantee.
     if (slot.booked >= slot.capacity) throw conflict('slot_full', 'This time slot is fully booked; please choose another')
+    await t.db.select({ id: citizens.id }).from(citizens).where(eq(citizens.id, me.id)).for('update')
+    await assertMayBook(t, me.id, service.id, policy)
     let row: BookingRow | undefined
     try {
-      ;[row] = await tx
+      ;[row] = await t.db
         .insert(bookings)
         .values({
           code: newCode(),
@@ -382,28 +375,31 @@ export async function createBooking(ctx: Ctx, input: BookingCreate): Promise<Boo
       throw err
     }
     const b = row as BookingRow
-    await bookingEvent(t, b.id, 'create', null, 'booked', fmtWhen(b))
-    await audit(t, {
-      entityType: 'booking',
-      entityId: b.id,
-      action: 'booking.create',
-      after: { code: b.code, slotId: b.slotId, date: b.date },
-      unitId: office.unitId,
-    })
-    await notify(t, {
-      recipientType: 'citizen',
-      recipientId: me.id,
-      messageKey: 'bookings.notify.booked',
-      params: { code: b.code, service: service.name, office: office.name, when: fmtWhen(b) },
-      link: `/bookings/${b.id}`,
-    })
-    // Last: take the place. The slot row stays locked only from here to the commit, so bookers
-    // queueing on a popular slot wait for one UPDATE and a commit each, not the whole booking.
-    if (!(await takePlace(tx, slot.id))) throw conflict('slot_full', 'This time slot is fully booked; please choose another')
+    const [created, , , took] = await pipeline([
+      bookingEvent(t, b.id, 'create', null, 'booked', fmtWhen(b)),
+      audit(t, {
+        entityType: 'booking',
+        entityId: b.id,
+        action: 'booking.create',
+        after: { code: b.code, slotId: b.slotId, date: b.date },
+        unitId: office.unitId,
+      }),
+      notify(t, {
+        recipientType: 'citizen',
+        recipientId: me.id,
+        messageKey: 'bookings.notify.booked',
+        params: { code: b.code, service: service.name, office: office.name, when: fmtWhen(b) },
+        link: `/bookings/${b.id}`,
+      }),
+      // Last: take the place. The slot row stays locked only from here to the commit, so bookers
+      // queueing on a popular slot wait for one UPDATE and a commit each, not the whole booking.
+      takePlace(t.db, slot.id),
+    ])
+    if (!took) throw conflict('slot_full', 'This time slot is fully booked; please choose another')
     emitBooking(t, b, office.unitId)
-    return b.id
+    // The view from the rows just written (a new booking has no queue ticket yet): nothing to read back.
+    return { ...toBooking(t, { b, o: office, s: service }, null, policy), qrSvg: await qrSvg(b.code), timeline: [toTimelineEvent(created)] }
   })
-  return getMyBooking(ctx, id)
 }
 
 export async function cancelMyBooking(ctx: Ctx, id: string): Promise<BookingDetail> {

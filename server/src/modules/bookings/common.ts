@@ -60,9 +60,22 @@ export function actorFields(ctx: Ctx) {
   return { actorType: a.kind, actorRole: a.role, actorId: a.kind === 'citizen' || a.kind === 'staff' ? a.id : null }
 }
 
-/** A step on the booking's timeline (in the caller's transaction). */
-export async function bookingEvent(ctx: Ctx, bookingId: string, action: string, fromState: string | null, toState: string | null, note?: string | null) {
-  await ctx.db.insert(bookingEvents).values({ bookingId, at: ctx.now(), action, fromState, toState, note: note ?? null, ...actorFields(ctx) })
+export type BookingEventRow = typeof bookingEvents.$inferSelect
+
+/** A step on the booking's timeline (in the caller's transaction); returns the row written. */
+export async function bookingEvent(
+  ctx: Ctx,
+  bookingId: string,
+  action: string,
+  fromState: string | null,
+  toState: string | null,
+  note?: string | null,
+): Promise<BookingEventRow> {
+  const [row] = await ctx.db
+    .insert(bookingEvents)
+    .values({ bookingId, at: ctx.now(), action, fromState, toState, note: note ?? null, ...actorFields(ctx) })
+    .returning()
+  return row as BookingEventRow
 }
 
 /** PostgreSQL error code of a failed query, through drizzle's wrapping. */

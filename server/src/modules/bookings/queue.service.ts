@@ -9,6 +9,7 @@ import { type Ctx, withDb } from '../../platform/context'
 import type { Db } from '../../platform/db'
 import { conflict, invalidTransition, notFound, unprocessable } from '../../platform/errors'
 import { notify } from '../../platform/notify'
+import { inTransaction, pipeline } from '../../platform/tx'
 import { staff } from '../identity/identity.tables'
 import { bookings, offices, queueCounters, queueTickets, services, serviceWindows, windowServices } from './bookings.tables'
 import { bookingEvent, iso, loadOfficeInScope, type OfficeRow, officeIdsInScope, roleOf, today } from './common'
@@ -398,8 +399,8 @@ export async function windowQueue(ctx: Ctx, windowId: string): Promise<WindowQue
  * allows one called/serving ticket per window. Returns null when nobody is waiting.
  */
 export async function callNext(ctx: Ctx, windowId: string): Promise<Ticket | null> {
-  const id = await ctx.db.transaction(async (tx) => {
-    const t = withDb(ctx, tx)
+  return inTransaction(ctx, async (t) => {
+    const tx = t.db
     const { window: w, office } = await loadWindowInScope(t, windowId, true)
     assertAtWindow(t, w)
     if (!w.active) throw unprocessable('window_inactive', 'This window is not in service')
@@ -422,29 +423,31 @@ export async function callNext(ctx: Ctx, windowId: string): Promise<Ticket | nul
       .where(and(sql`${queueTickets.id} = (${pick})`, eq(queueTickets.state, 'waiting')))
       .returning()
     if (!called) return null
-    await afterCall(t, called, w, office, 'queue.call')
-    return called.id
+    // The view is read in the same transaction, pipelined with the audit row and the inbox entry.
+    const [, view] = await pipeline([afterCall(t, called, w, office, 'queue.call'), ticketView(t, called.id)])
+    return view
   })
-  return id ? ticketView(ctx, id) : null
 }
 
 async function afterCall(ctx: Ctx, t: TicketRow, w: WindowRow, office: OfficeRow, action: string) {
-  await audit(ctx, {
-    entityType: 'queue_ticket',
-    entityId: t.id,
-    action,
-    after: { number: t.number, window: w.number, callCount: t.callCount },
-    unitId: office.unitId,
-  })
-  if (t.citizenId) {
-    await notify(ctx, {
-      recipientType: 'citizen',
-      recipientId: t.citizenId,
-      messageKey: 'bookings.notify.called',
-      params: { number: t.number, window: w.number },
-      link: t.bookingId ? `/bookings/${t.bookingId}` : undefined,
-    })
-  }
+  await pipeline([
+    audit(ctx, {
+      entityType: 'queue_ticket',
+      entityId: t.id,
+      action,
+      after: { number: t.number, window: w.number, callCount: t.callCount },
+      unitId: office.unitId,
+    }),
+    t.citizenId
+      ? notify(ctx, {
+          recipientType: 'citizen',
+          recipientId: t.citizenId,
+          messageKey: 'bookings.notify.called',
+          params: { number: t.number, window: w.number },
+          link: t.bookingId ? `/bookings/${t.bookingId}` : undefined,
+        })
+      : null,
+  ])
   ctx.emit({
     type: 'queue.called',
     audience: { unitIds: [office.unitId], channels: [`hall:${office.id}`], ...(t.citizenId ? { citizenIds: [t.citizenId] } : {}) },

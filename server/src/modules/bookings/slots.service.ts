@@ -5,6 +5,7 @@ import { and, asc, between, eq, inArray, notInArray, sql } from 'drizzle-orm'
 import type { Ctx } from '../../platform/context'
 import type { Db } from '../../platform/db'
 import { notFound, unprocessable } from '../../platform/errors'
+import { pipeline } from '../../platform/tx'
 import { capacityOverrides, officeDayOverrides, officeServices, offices, services, serviceWindows, slots, windowServices } from './bookings.tables'
 import { loadCalendar, loadOffice, loadPolicy, type OfficeRow } from './common'
 
@@ -39,11 +40,14 @@ export async function officeSetup(db: Db, officeId: string) {
 export async function dayStatuses(db: Db, office: OfficeRow, dates: readonly string[]): Promise<Map<string, DayStatus>> {
   const out = new Map<string, DayStatus>()
   if (dates.length === 0) return out
-  const { calendar, overrides } = await loadCalendar(db)
-  const dayRows = await db
-    .select()
-    .from(officeDayOverrides)
-    .where(and(eq(officeDayOverrides.officeId, office.id), inArray(officeDayOverrides.date, [...dates])))
+  const [{ calendar, overrides }, dayRows] = await pipeline([
+    loadCalendar(db),
+    db
+      .select()
+      .from(officeDayOverrides)
+      .where(and(eq(officeDayOverrides.officeId, office.id), inArray(officeDayOverrides.date, [...dates])))
+      .execute(),
+  ])
   const byDate = new Map(dayRows.map((r) => [r.date, r]))
   for (const d of dates) {
     const o = byDate.get(d)
@@ -225,8 +229,7 @@ export async function listSlots(ctx: Ctx, officeId: string, serviceId: string, d
 
 /** A slot a citizen is about to take: the office open that day and the slot inside the booking window. */
 export async function assertSlotBookable(ctx: Ctx, slot: SlotRow, policy: BookingPolicy): Promise<{ office: OfficeRow; service: ServiceRow }> {
-  const office = await activeOffice(ctx.db, slot.officeId)
-  const service = await assertOffered(ctx.db, slot.officeId, slot.serviceId)
+  const [office, service] = await pipeline([activeOffice(ctx.db, slot.officeId), assertOffered(ctx.db, slot.officeId, slot.serviceId)])
   const st = (await dayStatuses(ctx.db, office, [slot.date])).get(slot.date)
   if (!st?.open) throw unprocessable('day_closed', 'The office is closed on that day')
   const why = whyNotBookable({ date: slot.date, startsAt: slot.startsAt }, ctx.now(), policy)

@@ -1,4 +1,4 @@
-import type { CaseSummary, TimelineEvent } from '@tp/shared'
+import type { TimelineEvent } from '@tp/shared'
 import { toChinaDate } from '@tp/shared/calendar'
 import {
   boxAround,
@@ -16,15 +16,16 @@ import {
   type ReportSummary,
   validateAttributes,
 } from '@tp/shared/reports/index'
-import { and, desc, eq, gte, inArray, lt, lte, ne, or, sql } from 'drizzle-orm'
+import { and, desc, eq, gte, inArray, lt, lte, or, sql } from 'drizzle-orm'
 import { audit } from '../../platform/audit'
 import { type Ctx, requireCitizen, withDb } from '../../platform/context'
 import { decodeCursor, encodeCursor } from '../../platform/cursor'
 import { AppError, badRequest, conflict, forbidden, notFound, unauthorized } from '../../platform/errors'
 import { notify } from '../../platform/notify'
 import { hit } from '../../platform/rate-limit'
+import { inTransaction, pipeline } from '../../platform/tx'
 import { routePoint } from './grids.service'
-import { getKind, listKinds } from './kinds.service'
+import { getKind } from './kinds.service'
 import { attachPhotos, photosOf } from './photos.service'
 import { reportEvents, reportSightings, reportSupporters, reports } from './reports.tables'
 import { execRows, iso, type ReportJoined, type ReportRow, selectReports, toSummary } from './reports.view'
@@ -77,8 +78,7 @@ export async function insertReport(
   const kind = kindOverride ?? (await getKind(ctx, input.kind))
   checkAgainstKind(kind, input)
   const now = ctx.now()
-  return ctx.db.transaction(async (tx) => {
-    const t = withDb(ctx, tx)
+  return inTransaction(ctx, async (t) => {
     const plate = input.plate ?? null
     let target: ReportRow | null = null
     if (kind.course === 'zombie' && plate) {
@@ -94,8 +94,7 @@ export async function insertReport(
           .filter((x) => x.d <= radius)
           .sort((a, b) => a.d - b.d)[0]?.r ?? null
     }
-    const route = await routePoint(t, input)
-    const number = await nextNumber(t)
+    const [route, number] = await pipeline([routePoint(t, input), nextNumber(t)])
     const state = target ? 'merged' : 'submitted'
     const due = target ? null : nextDue({ state: 'submitted', clockStartAt: now, reached: {} }, kind)
     const [report] = await t.db
@@ -133,19 +132,35 @@ export async function insertReport(
       })
       .returning()
     const row = report as ReportRow
-    if (input.photoIds?.length) await attachPhotos(t, input.photoIds, { type: 'report', id: row.id })
-    await addEvent(t, row.id, { action: 'submit', toState: 'submitted', data: { gridName: route.gridName } })
     // A reporter filing the same car again is not a second witness: no sighting, no "me too".
     const ownCase = !!target && !!meta.citizenId && target.citizenId === meta.citizenId
-    if (kind.course === 'zombie' && !ownCase)
-      await t.db.insert(reportSightings).values({ reportId: (target ?? row).id, at: now, by: target ? 'citizen' : 'report', actorId: meta.citizenId })
-    await audit(t, {
-      entityType: 'report',
-      entityId: row.id,
-      action: 'report.create',
-      after: { number, kind: kind.code, gridId: row.gridId, unitId: row.unitId, source: meta.source, mergedInto: target?.number ?? null },
-      unitId: row.unitId,
-    })
+    // Independent writes on the new row, pipelined: its photos, first timeline step, sighting, audit and inbox entry.
+    await pipeline([
+      input.photoIds?.length ? attachPhotos(t, input.photoIds, { type: 'report', id: row.id }) : null,
+      addEvent(t, row.id, { action: 'submit', toState: 'submitted', data: { gridName: route.gridName } }),
+      kind.course === 'zombie' && !ownCase
+        ? t.db
+            .insert(reportSightings)
+            .values({ reportId: (target ?? row).id, at: now, by: target ? 'citizen' : 'report', actorId: meta.citizenId })
+            .execute()
+        : null,
+      audit(t, {
+        entityType: 'report',
+        entityId: row.id,
+        action: 'report.create',
+        after: { number, kind: kind.code, gridId: row.gridId, unitId: row.unitId, source: meta.source, mergedInto: target?.number ?? null },
+        unitId: row.unitId,
+      }),
+      meta.citizenId
+        ? notify(t, {
+            recipientType: 'citizen',
+            recipientId: meta.citizenId,
+            messageKey: target ? 'reports.notify.merged_on_submit' : 'reports.notify.submitted',
+            params: target ? { number, into: target.number } : { number },
+            link: `/reports/${row.id}`,
+          })
+        : null,
+    ])
     if (target) {
       await addEvent({ ...t, actor: { kind: 'system', role: 'system' } }, row.id, {
         action: 'merge',
@@ -169,23 +184,15 @@ export async function insertReport(
     } else {
       t.emit({ type: 'report.created', audience: audienceOf(row), data: liveData(row, { address: row.address, dueAt: iso(row.dueAt) }) })
     }
-    if (meta.citizenId) {
-      await notify(t, {
-        recipientType: 'citizen',
-        recipientId: meta.citizenId,
-        messageKey: target ? 'reports.notify.merged_on_submit' : 'reports.notify.submitted',
-        params: target ? { number, into: target.number } : { number },
-        link: `/reports/${row.id}`,
-      })
-    }
     return { report: row, mergedInto: target }
   })
 }
 
 export async function createReport(ctx: Ctx, input: ReportCreate): Promise<ReportDetail> {
   const me = requireCitizen(ctx.actor)
-  await hit(ctx.db, { bucket: `report-create:${me.id}`, max: 30, windowMs: 3_600_000 }, ctx.now())
-  const { report } = await insertReport(ctx, input, { source: 'h5', citizenId: me.id })
+  // Counted and the kind read side by side: the hit counts even when the kind refuses the report.
+  const [, kind] = await pipeline([hit(ctx.db, { bucket: `report-create:${me.id}`, max: 30, windowMs: 3_600_000 }, ctx.now()), getKind(ctx, input.kind)])
+  const { report } = await insertReport(ctx, input, { source: 'h5', citizenId: me.id }, kind)
   return citizenDetail(ctx, report.id)
 }
 
@@ -196,6 +203,8 @@ async function loadOwn(ctx: Ctx, id: string): Promise<ReportJoined> {
   if (!row) throw notFound('Report')
   return row
 }
+
+export type ReportHistory = Awaited<ReturnType<typeof timelineOf>>
 
 export async function timelineOf(ctx: Ctx, reportId: string, opts: { internal: boolean }) {
   const events = await ctx.db
@@ -223,9 +232,9 @@ export async function timelineOf(ctx: Ctx, reportId: string, opts: { internal: b
   return { events, timeline, photos }
 }
 
-/** Shared by the citizen's and the console's detail views. */
-export async function detailCore(ctx: Ctx, r: ReportJoined, opts: { internal: boolean; viewerRole: 'citizen' | 'staff' }) {
-  const { events, timeline, photos } = await timelineOf(ctx, r.id, opts)
+/** Shared by the citizen's and the console's detail views (`history`: the timeline when already read). */
+export async function detailCore(ctx: Ctx, r: ReportJoined, opts: { internal: boolean; viewerRole: 'citizen' | 'staff' }, history?: ReportHistory) {
+  const { events, timeline, photos } = history ?? (await timelineOf(ctx, r.id, opts))
   const now = ctx.now()
   const [into] = r.mergedIntoId ? await ctx.db.select({ id: reports.id, number: reports.number }).from(reports).where(eq(reports.id, r.mergedIntoId)) : []
   return {
@@ -252,8 +261,9 @@ export async function detailCore(ctx: Ctx, r: ReportJoined, opts: { internal: bo
 }
 
 export async function citizenDetail(ctx: Ctx, id: string): Promise<ReportDetail> {
-  const r = await loadOwn(ctx, id)
-  const { detail } = await detailCore(ctx, r, { internal: false, viewerRole: 'citizen' })
+  // The timeline is read alongside the ownership check (pipelined) and shown only once that passes.
+  const [r, history] = await pipeline([loadOwn(ctx, id), timelineOf(ctx, id, { internal: false })])
+  const { detail } = await detailCore(ctx, r, { internal: false, viewerRole: 'citizen' }, history)
   const now = ctx.now()
   const dispute = canDispute(r, now)
   const rate = canRate(r.outcome, r.state, r.ratedAt)
@@ -383,28 +393,6 @@ export async function meToo(ctx: Ctx, id: string): Promise<{ meTooCount: number;
     t.emit({ type: 'report.updated', audience: { unitIds: [row.unitId] }, data: liveData(row, { action: 'me_too', meTooCount: row.meTooCount }) })
     return { meTooCount: row.meTooCount, meToo: true }
   })
-}
-
-/** "我的办事" rows. */
-export async function myCases(ctx: Ctx, citizenId: string): Promise<CaseSummary[]> {
-  if (!citizenId) return []
-  const kinds = await listKinds(ctx)
-  const rows = await ctx.db
-    .select()
-    .from(reports)
-    .where(and(eq(reports.citizenId, citizenId), ne(reports.state, 'merged')))
-    .orderBy(desc(reports.updatedAt))
-    .limit(50)
-  return rows.map((r) => ({
-    kind: 'report' as const,
-    id: r.id,
-    number: r.number,
-    title: `${kinds.find((k) => k.code === r.kind)?.name['zh-CN'] ?? r.kind} · ${r.roadName ?? r.address}`,
-    state: r.state,
-    stateType: r.stateType,
-    dueAt: iso(r.dueAt),
-    updatedAt: r.updatedAt.toISOString(),
-  }))
 }
 
 export async function supportedBy(ctx: Ctx, reportIds: string[], citizenId: string): Promise<Set<string>> {
