@@ -1,3 +1,4 @@
+import { watch } from 'vue'
 import { createI18n } from 'vue-i18n'
 import { messageCompiler } from './compiler'
 import { type AppLocale, type FeatureMessages, LOCALES, mergeMessages } from './merge'
@@ -15,20 +16,40 @@ export function savedLocale(): AppLocale {
   return 'zh-CN'
 }
 
+const FALLBACK: AppLocale = 'zh-CN'
+
+/**
+ * Start-up merges only the shown language and the fallback (merging copies every message, which
+ * is start-up time on a phone); another language is merged the moment it is chosen, before the
+ * page re-renders in it.
+ */
 export function createAppI18n(shell: readonly FeatureMessages[], features: Record<string, unknown>) {
-  const messages = mergeMessages(shell, features as Record<string, { default: FeatureMessages }>)
+  const sources = features as Record<string, { default: FeatureMessages }>
   const locale = savedLocale()
+  const merged = new Set<string>([locale, FALLBACK])
+  const messages = mergeMessages(shell, sources, undefined, [...merged] as AppLocale[])
   if (typeof document !== 'undefined') document.documentElement.lang = locale
-  return createI18n({
+  const i18n = createI18n({
     legacy: false,
     globalInjection: true,
     locale,
-    fallbackLocale: 'zh-CN',
+    fallbackLocale: FALLBACK,
     messages: messages as never,
     messageCompiler,
     missingWarn: import.meta.env.DEV,
     fallbackWarn: false,
   })
+  watch(
+    i18n.global.locale,
+    (next) => {
+      if (merged.has(next) || !(LOCALES as readonly string[]).includes(next)) return
+      merged.add(next)
+      const more = mergeMessages(shell, sources, () => {}, [next as AppLocale])
+      i18n.global.setLocaleMessage(next, more[next as AppLocale] as never)
+    },
+    { flush: 'sync' },
+  )
+  return i18n
 }
 
 export type AppI18n = ReturnType<typeof createAppI18n>

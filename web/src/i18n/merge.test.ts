@@ -32,6 +32,14 @@ describe('mergeMessages', () => {
     expect(out['zh-CN'].common).toEqual({ ok: '确定', extra: '附加' })
   })
 
+  it('merges only the languages asked for', () => {
+    const out = mergeMessages([shell], { './reports/i18n.ts': { default: { 'zh-CN': { title: '路况上报' }, en: { title: 'Road reports' } } } }, undefined, [
+      'zh-CN',
+    ])
+    expect(out['zh-CN']).toEqual({ common: { ok: '确定' }, reports: { title: '路况上报' } })
+    expect(out.en).toEqual({})
+  })
+
   it('does not share objects between the result and the inputs', () => {
     const feature = { 'zh-CN': { nested: { a: '甲' } } }
     const out = mergeMessages([], { './x/i18n.ts': { default: feature } })

@@ -34,15 +34,17 @@ function deepMerge(target: MessageTree, source: MessageTree): MessageTree {
  * Merges the shell's messages with every feature's messages (under the feature's folder name).
  * A feature folder named like a shell namespace is merged into it key by key and reported through
  * `onConflict`, so a clash is visible instead of silently replacing the shell's strings.
+ * Only `locales` are merged (the others stay empty): a shell merges a language when it is shown.
  */
 export function mergeMessages(
   shell: readonly FeatureMessages[],
   features: Record<string, { default: FeatureMessages } | FeatureMessages>,
   onConflict: (feature: string) => void = (f) => console.warn(`i18n: feature "${f}" clashes with a shell namespace`),
+  locales: readonly AppLocale[] = LOCALES,
 ): LocaleMessages {
   const out: LocaleMessages = { 'zh-CN': {}, en: {} }
   for (const messages of shell) {
-    for (const locale of LOCALES) deepMerge(out[locale], messages[locale] ?? {})
+    for (const locale of locales) deepMerge(out[locale], messages[locale] ?? {})
   }
   const shellKeys = new Set(Object.keys(out['zh-CN']))
   for (const path of Object.keys(features).sort()) {
@@ -50,7 +52,7 @@ export function mergeMessages(
     const messages: FeatureMessages = mod.default ?? mod
     const name = featureNameOf(path)
     if (shellKeys.has(name)) onConflict(name)
-    for (const locale of LOCALES) {
+    for (const locale of locales) {
       const tree = messages[locale]
       if (!tree) continue
       const current = out[locale][name]
