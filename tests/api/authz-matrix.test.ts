@@ -97,6 +97,9 @@ const FIXTURES: Record<string, Fixture> = {
   // Jurisdiction-wide configuration, not unit data.
   'PUT /api/console/calendar/overrides/{date}': { shared: true },
   'PUT /api/console/appeals/types/{key}': { shared: true },
+  'POST /api/console/appeals/options/{list}': { shared: true },
+  'PUT /api/console/appeals/options/{list}/{key}': { shared: true },
+  'POST /api/console/appeals/options/{list}/order': { shared: true },
   'DELETE /api/console/calendar/overrides/{date}': { shared: true },
   'PUT /api/console/report-kinds/{code}': { shared: true },
   'PATCH /api/console/bookings/services/{id}': { shared: true },
