@@ -8,7 +8,7 @@
  */
 import { createHash, randomInt, randomUUID } from 'node:crypto'
 import { serve } from '@hono/node-server'
-import { Hono } from 'hono'
+import { type Context, Hono } from 'hono'
 import postgres from 'postgres'
 import * as Q from './ceiling-sql'
 
@@ -32,6 +32,7 @@ const HOUR = 3_600_000
 const hourStart = (now: Date) => new Date(Math.floor(now.getTime() / HOUR) * HOUR).toISOString()
 const chinaDate = (d: Date) => new Date(d.getTime() + 8 * HOUR).toISOString().slice(0, 10)
 const rateHit = (db: Tx, bucket: string, now: Date) => q(db, Q.RATE_HIT, [bucket, hourStart(now), 1])
+const rateHitTwo = (account: string, ip: string, now: Date) => q(sql, Q.RATE_HIT_TWO, [account, hourStart(now), 1, ip, hourStart(now), 1])
 
 /** The portal's nearby box (shared/src/reports/geo.ts boxAround). */
 function boxAround(p: { lat: number; lng: number }, radiusM: number) {
@@ -48,6 +49,13 @@ class Refused extends Error {
   ) {
     super(code)
   }
+}
+
+/** A stored Idempotency-Key: the first response again (as the portal, once its insert found the key). */
+async function replay(c: Context, scopeKey: string, key: string) {
+  const [row] = await q<{ status: number; body: string }>(sql, Q.IDEM_FIND, [scopeKey, key])
+  if (!row) throw new Refused(409, 'idempotency_in_progress')
+  return c.body(row.body, row.status as 201, { 'content-type': 'application/json' })
 }
 
 const app = new Hono()
@@ -78,54 +86,57 @@ app.get('/c/my-cases', async (c) => {
 app.post('/c/reports', async (c) => {
   const { citizenId, key, report, ip } = await c.req.json()
   const now = new Date()
-  await rateHit(sql, `report-submit:citizen:${citizenId}`, now)
-  await rateHit(sql, `report-submit:ip:${ip}`, now)
+  await rateHitTwo(`report-submit:citizen:${citizenId}`, `report-submit:ip:${ip}`, now)
   const scopeKey = `citizen:${citizenId} POST /c/reports`
-  const [existing] = await q<{ status: number; body: string }>(sql, Q.IDEM_FIND, [scopeKey, key])
-  if (existing) return c.body(existing.body, existing.status as 201, { 'content-type': 'application/json' })
   const hash = createHash('sha256').update(JSON.stringify(report)).digest('hex')
   const body = await sql.begin(async (tx) => {
-    await q(tx, Q.IDEM_INSERT, [scopeKey, key, hash, 0, '', ''])
-    await rateHit(tx, `report-create:${citizenId}`, now)
-    const [kind] = await q<{ config: { code: string; course: string } }>(tx, Q.KIND_BY_CODE, [report.kind])
-    const created = await tx.savepoint(async (sp) => {
-      const [grid] = await q<{ id: string; unit_id: string; name: string }>(sp, Q.GRIDS_AT, [true, report.lat, report.lat, report.lng, report.lng])
-      const [seq] = await q<{ n: string }>(sp, Q.NEXT_REPORT_NUMBER)
-      const at = now.toISOString()
-      const number = `R${chinaDate(now).slice(2).replaceAll('-', '')}${(seq?.n ?? '0').padStart(5, '0')}`
-      const [row] = await q<{ id: string; unit_id: string }>(sp, Q.REPORT_INSERT, [
-        number,
-        kind?.config.code,
-        kind?.config.course,
-        'submitted',
-        'open',
-        'h5',
-        citizenId,
-        null,
-        null,
-        report.lat,
-        report.lng,
-        report.locationSource,
-        report.address,
-        report.roadName ?? null,
-        grid?.id ?? null,
-        grid?.unit_id ?? null,
-        report.description,
-        null,
-        JSON.stringify(report.attributes ?? {}),
-        at,
-        null,
-        new Date(now.getTime() + 5 * 60_000).toISOString(),
-        'accepted',
-        null,
-        0,
-        null,
-        null,
-        at,
-        at,
-      ])
-      const r = row as { id: string; unit_id: string }
-      await q(sp, Q.REPORT_EVENT_INSERT, [
+    const [claimed] = await q(tx, Q.IDEM_INSERT, [scopeKey, key, hash, 0, '', ''])
+    if (!claimed) return null
+    // As the portal: independent statements side by side (pipelined on the transaction's connection).
+    const [, [kind]] = await Promise.all([
+      rateHit(tx, `report-create:${citizenId}`, now),
+      q<{ config: { code: string; course: string } }>(tx, Q.KIND_BY_CODE, [report.kind]),
+    ])
+    const [[grid], [seq]] = await Promise.all([
+      q<{ id: string; unit_id: string; name: string }>(tx, Q.GRIDS_AT, [true, report.lat, report.lat, report.lng, report.lng]),
+      q<{ n: string }>(tx, Q.NEXT_REPORT_NUMBER),
+    ])
+    const at = now.toISOString()
+    const number = `R${chinaDate(now).slice(2).replaceAll('-', '')}${(seq?.n ?? '0').padStart(5, '0')}`
+    const [row] = await q<{ id: string; unit_id: string }>(tx, Q.REPORT_INSERT, [
+      number,
+      kind?.config.code,
+      kind?.config.course,
+      'submitted',
+      'open',
+      'h5',
+      citizenId,
+      null,
+      null,
+      report.lat,
+      report.lng,
+      report.locationSource,
+      report.address,
+      report.roadName ?? null,
+      grid?.id ?? null,
+      grid?.unit_id ?? null,
+      report.description,
+      null,
+      JSON.stringify(report.attributes ?? {}),
+      at,
+      null,
+      new Date(now.getTime() + 5 * 60_000).toISOString(),
+      'accepted',
+      null,
+      0,
+      null,
+      null,
+      at,
+      at,
+    ])
+    const r = row as { id: string; unit_id: string }
+    await Promise.all([
+      q(tx, Q.REPORT_EVENT_INSERT, [
         r.id,
         at,
         'submit',
@@ -138,31 +149,17 @@ app.post('/c/reports', async (c) => {
         null,
         false,
         JSON.stringify({ gridName: grid?.name }),
-      ])
-      await q(sp, Q.AUDIT_INSERT, [
-        'citizen',
-        citizenId,
-        'citizen',
-        r.unit_id,
-        'report',
-        r.id,
-        'report.create',
-        null,
-        JSON.stringify({ number }),
-        randomUUID(),
-        ip,
-      ])
-      await q(sp, Q.NOTIFY_INSERT, ['citizen', citizenId, 'reports.notify.submitted', JSON.stringify({ number }), `/reports/${r.id}`])
-      return r.id
-    })
-    const [own] = await q(tx, Q.REPORT_OWN, [created, citizenId])
-    const events = await q<{ id: string }>(tx, Q.REPORT_TIMELINE, [created, false])
-    await q(tx, Q.REPORT_FILES, ['report', 'report_event', created, events[0]?.id ?? created])
+      ]),
+      q(tx, Q.AUDIT_INSERT, ['citizen', citizenId, 'citizen', r.unit_id, 'report', r.id, 'report.create', null, JSON.stringify({ number }), randomUUID(), ip]),
+      q(tx, Q.NOTIFY_INSERT, ['citizen', citizenId, 'reports.notify.submitted', JSON.stringify({ number }), `/reports/${r.id}`]),
+    ])
+    const [[own], events] = await Promise.all([q(tx, Q.REPORT_OWN, [r.id, citizenId]), q<{ id: string }>(tx, Q.REPORT_TIMELINE, [r.id, false])])
+    await q(tx, Q.REPORT_FILES, ['report', 'report_event', r.id, events[0]?.id ?? r.id])
     const out = JSON.stringify({ ...own, timeline: events })
     await q(tx, Q.IDEM_STORE, [201, out, 'application/json', scopeKey, key])
     return out
   })
-  return c.body(body, 201, { 'content-type': 'application/json' })
+  return body === null ? replay(c, scopeKey, key) : c.body(body, 201, { 'content-type': 'application/json' })
 })
 
 app.get('/c/nearby', async (c) => {
@@ -214,54 +211,54 @@ const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'
 app.post('/c/bookings', async (c) => {
   const { citizenId, key, booking, ip } = await c.req.json()
   const now = new Date()
-  await rateHit(sql, `booking-create:citizen:${citizenId}`, now)
-  await rateHit(sql, `booking-create:ip:${ip}`, now)
+  await rateHitTwo(`booking-create:citizen:${citizenId}`, `booking-create:ip:${ip}`, now)
   const scopeKey = `citizen:${citizenId} POST /c/bookings`
-  const [existing] = await q<{ status: number; body: string }>(sql, Q.IDEM_FIND, [scopeKey, key])
-  if (existing) return c.body(existing.body, existing.status as 201, { 'content-type': 'application/json' })
   const hash = createHash('sha256').update(JSON.stringify(booking)).digest('hex')
   const body = await sql.begin(async (tx) => {
-    await q(tx, Q.IDEM_INSERT, [scopeKey, key, hash, 0, '', ''])
-    const id = await tx.savepoint(async (sp) => {
-      const [slot] = await q<Record<string, string>>(sp, Q.SLOT_BY_ID, [booking.slotId])
-      if (!slot) throw new Refused(404, 'not_found')
-      await q(sp, Q.POLICY, ['default'])
-      const [office] = await q<{ unit_id: string }>(sp, Q.OFFICE_BY_ID, [slot.office_id])
-      await q(sp, Q.SERVICE_OFFERED, [slot.office_id, slot.service_id, true])
-      await q(sp, Q.CALENDAR)
-      await q(sp, Q.DAY_OVERRIDES, [slot.office_id, slot.date])
-      await q(sp, Q.CITIZEN_LOCK, [citizenId])
-      await q(sp, Q.NO_SHOWS, [citizenId, 'no_show', new Date(now.getTime() - 400 * 86_400_000).toISOString()])
-      const same = await q(sp, Q.SAME_SERVICE, [citizenId, slot.service_id, 'booked', 'checked_in'])
-      if (same.length) throw new Refused(409, 'already_booked')
-      await q(sp, Q.ACTIVE_COUNT, [citizenId, 'booked', 'checked_in'])
-      const took = await q(sp, Q.TAKE_PLACE, [booking.slotId])
-      if (took.length !== 1) throw new Refused(409, 'slot_full')
-      let code = ''
-      for (let i = 0; i < 8; i++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]
-      const at = now.toISOString()
-      const [row] = await q<{ id: string }>(sp, Q.BOOKING_INSERT, [
-        code,
-        citizenId,
-        slot.office_id,
-        slot.service_id,
-        slot.id,
-        slot.date,
-        slot.start_time,
-        slot.end_time,
-        slot.starts_at,
-        slot.ends_at,
-        'booked',
-        booking.name,
-        booking.idNumber,
-        booking.plate ?? null,
-        at,
-        at,
-      ])
-      const b = row as { id: string }
-      const when = `${slot.date} ${slot.start_time}-${slot.end_time}`
-      await q(sp, Q.BOOKING_EVENT_INSERT, [b.id, at, 'create', 'citizen', 'citizen', citizenId, null, 'booked', when])
-      await q(sp, Q.AUDIT_INSERT, [
+    const [claimed] = await q(tx, Q.IDEM_INSERT, [scopeKey, key, hash, 0, '', ''])
+    if (!claimed) return null
+    const [[slot]] = await Promise.all([q<Record<string, string | number>>(tx, Q.SLOT_BY_ID, [booking.slotId]), q(tx, Q.POLICY, ['default'])])
+    if (!slot) throw new Refused(404, 'not_found')
+    const [[office]] = await Promise.all([
+      q<{ unit_id: string }>(tx, Q.OFFICE_BY_ID, [slot.office_id]),
+      q(tx, Q.SERVICE_OFFERED, [slot.office_id, slot.service_id, true]),
+    ])
+    await Promise.all([q(tx, Q.CALENDAR), q(tx, Q.DAY_OVERRIDES, [slot.office_id, slot.date])])
+    if (Number(slot.booked) >= Number(slot.capacity)) throw new Refused(409, 'slot_full')
+    await q(tx, Q.CITIZEN_LOCK, [citizenId])
+    const [, same] = await Promise.all([
+      q(tx, Q.NO_SHOWS, [citizenId, 'no_show', new Date(now.getTime() - 400 * 86_400_000).toISOString()]),
+      q(tx, Q.SAME_SERVICE, [citizenId, slot.service_id, 'booked', 'checked_in']),
+      q(tx, Q.ACTIVE_COUNT, [citizenId, 'booked', 'checked_in']),
+    ])
+    if (same.length) throw new Refused(409, 'already_booked')
+    let code = ''
+    for (let i = 0; i < 8; i++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]
+    const at = now.toISOString()
+    const [row] = await q<Record<string, unknown>>(tx, Q.BOOKING_INSERT, [
+      code,
+      citizenId,
+      slot.office_id,
+      slot.service_id,
+      slot.id,
+      slot.date,
+      slot.start_time,
+      slot.end_time,
+      slot.starts_at,
+      slot.ends_at,
+      'booked',
+      booking.name,
+      booking.idNumber,
+      booking.plate ?? null,
+      at,
+      at,
+    ])
+    const b = row as { id: string }
+    const when = `${slot.date} ${slot.start_time}-${slot.end_time}`
+    // As the portal: the place is taken last, pipelined behind the event, audit and inbox rows.
+    const [event, , , took] = await Promise.all([
+      q(tx, Q.BOOKING_EVENT_INSERT, [b.id, at, 'create', 'citizen', 'citizen', citizenId, null, 'booked', when]),
+      q(tx, Q.AUDIT_INSERT, [
         'citizen',
         citizenId,
         'citizen',
@@ -273,19 +270,16 @@ app.post('/c/bookings', async (c) => {
         JSON.stringify({ code }),
         randomUUID(),
         ip,
-      ])
-      await q(sp, Q.NOTIFY_INSERT, ['citizen', citizenId, 'bookings.notify.booked', JSON.stringify({ code, when }), `/bookings/${b.id}`])
-      return b.id
-    })
-    const [own] = await q(tx, Q.BOOKING_OWN, [id, citizenId])
-    await q(tx, Q.POLICY, ['default'])
-    await q(tx, Q.BOOKING_TICKETS, [id])
-    const timeline = await q(tx, Q.BOOKING_TIMELINE, [id])
-    const out = JSON.stringify({ ...own, timeline })
+      ]),
+      q(tx, Q.NOTIFY_INSERT, ['citizen', citizenId, 'bookings.notify.booked', JSON.stringify({ code, when }), `/bookings/${b.id}`]),
+      q(tx, Q.TAKE_PLACE, [booking.slotId]),
+    ])
+    if (took.length !== 1) throw new Refused(409, 'slot_full')
+    const out = JSON.stringify({ ...row, timeline: event })
     await q(tx, Q.IDEM_STORE, [201, out, 'application/json', scopeKey, key])
     return out
   })
-  return c.body(body, 201, { 'content-type': 'application/json' })
+  return body === null ? replay(c, scopeKey, key) : c.body(body, 201, { 'content-type': 'application/json' })
 })
 
 app.post('/c/windows/:id/call-next', async (c) => {
@@ -315,24 +309,26 @@ app.post('/c/windows/:id/call-next', async (c) => {
       'waiting',
     ])
     if (!t) return null
-    await q(tx, Q.AUDIT_INSERT, [
-      'staff',
-      staffId,
-      'window_staff',
-      w.unit_id,
-      'queue_ticket',
-      t.id,
-      'queue.call',
-      null,
-      JSON.stringify({ number: t.number, window: w.number, callCount: 1 }),
-      randomUUID(),
-      '127.0.0.1',
+    // As the portal: the view read in the transaction, pipelined with the audit row.
+    const [, [view]] = await Promise.all([
+      q(tx, Q.AUDIT_INSERT, [
+        'staff',
+        staffId,
+        'window_staff',
+        w.unit_id,
+        'queue_ticket',
+        t.id,
+        'queue.call',
+        null,
+        JSON.stringify({ number: t.number, window: w.number, callCount: 1 }),
+        randomUUID(),
+        '127.0.0.1',
+      ]),
+      q(tx, Q.TICKET_VIEW, [t.id]),
     ])
-    return t.id
+    return view ?? null
   })
-  if (!called) return c.json({ ticket: null })
-  const [ticket] = await q(sql, Q.TICKET_VIEW, [called])
-  return c.json({ ticket })
+  return c.json({ ticket: called })
 })
 
 /** The statements this server runs per scenario (the bench compares them with the portal's). */
