@@ -83,7 +83,10 @@ export function appealType(key: string): AppealTypeConfig | undefined {
 }
 
 /** Types a citizen may choose for a ticket (retired ones never), most specific first. */
-export function typesFor(recordedBy: RecordedBy, types: readonly AppealTypeConfig[] = APPEAL_TYPES): AppealTypeConfig[] {
+export function typesFor<T extends Pick<AppealTypeConfig, 'appliesTo' | 'retired'> = AppealTypeConfig>(
+  recordedBy: RecordedBy,
+  types: readonly T[] = APPEAL_TYPES as unknown as readonly T[],
+): T[] {
   return types.filter((t) => !t.retired && t.appliesTo.includes(recordedBy)).sort((a, b) => a.appliesTo.length - b.appliesTo.length)
 }
 

@@ -7,12 +7,29 @@ import { answer, citizenAppeal, citizenMessages, failure, mockApi } from '@/comp
 import { testI18n } from '@/i18n/testing'
 import AppealNew from './AppealNew.vue'
 
+const configured = <T extends object>(list: readonly T[]) => list.map((o, position) => ({ ...o, retired: false, position }))
 const config = {
-  types: APPEAL_TYPES,
-  grounds: GROUNDS,
-  refuseReasons: REFUSE_REASONS,
-  legalBases: LEGAL_BASES,
-  templates: REPLY_TEMPLATES,
+  types: [
+    ...APPEAL_TYPES.map((x) => ({ ...x, retired: false })),
+    // Added by an admin, and one retired: only the active one is offered.
+    {
+      ...APPEAL_TYPES[1]!,
+      key: 'plate_review',
+      label: { 'zh-CN': '号牌识别复核', en: 'Plate reading review' },
+      appliesTo: ['camera'],
+      clock: { ...APPEAL_TYPES[1]!.clock, days: 10, unit: 'working', rollToWorkingDay: false },
+      retired: false,
+    },
+    { ...APPEAL_TYPES[1]!, key: 'old_type', label: { 'zh-CN': '旧类型', en: 'Old type' }, retired: true },
+  ],
+  grounds: [
+    ...configured(GROUNDS),
+    { key: 'towed_before', label: { 'zh-CN': '车辆此前已被拖移', en: 'Vehicle had been towed' }, retired: false, position: 6 },
+    { key: 'retired_ground', label: { 'zh-CN': '已停用的理由', en: 'Retired ground' }, retired: true, position: 7 },
+  ],
+  refuseReasons: configured(REFUSE_REASONS),
+  legalBases: configured(LEGAL_BASES),
+  templates: configured(REPLY_TEMPLATES),
   remedies: REMEDIES,
   limits: { maxFiles: 9, maxTotalBytes: 20 * 1024 * 1024, statementMin: 10, statementMax: 2000 },
 }
@@ -68,6 +85,29 @@ describe('the appeal form', () => {
     expect(w.find('[data-test="type-camera_objection"]').text()).toContain('受理后 5 个工作日内答复')
     expect(w.find('[data-test="type-statement"]').text()).toContain('受理后 15 个自然日内答复')
     expect(w.find('[data-test="citation"]').text()).toContain('第五条第三款')
+  })
+
+  it('offers the configured types and grounds, without retired ones', async () => {
+    const { w } = await setup(() => answer(citizenAppeal(), 201))
+    expect(w.find('[data-test="type-plate_review"]').text()).toContain('受理后 10 个工作日内答复')
+    expect(w.find('[data-test="type-old_type"]').exists()).toBe(false)
+    expect(w.find('[data-test="grounds-towed_before"]').text()).toContain('车辆此前已被拖移')
+    expect(w.find('[data-test="grounds-retired_ground"]').exists()).toBe(false)
+  })
+
+  it('files with an admin-added ground and type', async () => {
+    let sent: FormData | undefined
+    const { w } = await setup((init) => {
+      sent = init.body
+      return answer(citizenAppeal(), 201)
+    })
+    await fill(w)
+    await w.find('[data-test="grounds-towed_before"]').trigger('click')
+    await w.find('[data-test="type-plate_review"]').trigger('click')
+    await w.find('form').trigger('submit')
+    await confirmDialog()
+    expect(sent?.get('grounds')).toBe('towed_before')
+    expect(sent?.get('type')).toBe('plate_review')
   })
 
   it('says what is missing, in plain words, before sending anything', async () => {

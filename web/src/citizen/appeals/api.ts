@@ -6,16 +6,6 @@ export type Ticket = paths['/api/tickets/lookup']['get']['responses'][200]['cont
 export type Appeal = paths['/api/appeals/{id}']['get']['responses'][200]['content']['application/json']
 export type MyAppeal = paths['/api/appeals']['get']['responses'][200]['content']['application/json']['items'][number]
 export type Letter = paths['/api/appeals/{id}/letter']['get']['responses'][200]['content']['application/json']
-export type AppealConfig = paths['/api/appeals/config']['get']['responses'][200]['content']['application/json']
-
-let configCache: Promise<AppealConfig> | null = null
-export function getConfig(): Promise<AppealConfig> {
-  configCache ??= unwrap(api.GET('/api/appeals/config'))
-  configCache.catch(() => {
-    configCache = null
-  })
-  return configCache
-}
 
 export async function listMyTickets(): Promise<Ticket[]> {
   return (await unwrap(api.GET('/api/tickets'))).items

@@ -1,6 +1,20 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { ApiError } from '@/api/client'
-import { appealErrorKey, evidenceFits, existingAppealLink, formatDate, groundsLabel, typeLabel } from './format'
+import { appealConfig, loadAppealConfig } from './config'
+import { appealErrorKey, basisLabel, evidenceFits, existingAppealLink, formatDate, groundsLabel, typeLabel } from './format'
+import { answer, mockApi } from './test-helpers'
+
+const label = (zh: string, en: string) => ({ 'zh-CN': zh, en })
+const config = {
+  types: [{ key: 'camera_objection', label: label('对交通技术监控设备记录的违法行为有异议', 'Camera objection'), retired: false }],
+  grounds: [
+    { key: 'cloned_plate', label: label('被套牌', 'Cloned plate (套牌)'), retired: false, position: 0 },
+    { key: 'towed_before', label: label('车辆此前已被拖移', 'Vehicle had been towed'), retired: true, position: 1 },
+  ],
+  refuseReasons: [],
+  legalBases: [{ key: 'local_rule_7', label: label('本市道路交通管理规定第七条', 'City traffic rules, art. 7'), retired: false, position: 0 }],
+  templates: [],
+}
 
 describe('appeal formatting', () => {
   it('shows China dates for instants and calendar dates alike', () => {
@@ -9,8 +23,22 @@ describe('appeal formatting', () => {
     expect(formatDate('2026-03-16T23:30:00Z', 'zh-CN')).toBe('2026年3月17日')
   })
 
-  it('labels configured options in the reader’s language, falling back to the key', () => {
+  it('labels configured options in the reader’s language from the server’s configuration, falling back to the key', async () => {
+    const mock = mockApi((method, path) => {
+      if (method === 'GET' && path === '/api/appeals/config') return answer(config)
+      throw new Error(`unexpected ${method} ${path}`)
+    })
+    // Before the configuration arrives a label is its key; asking for one starts loading it, once.
+    expect(groundsLabel('cloned_plate', 'zh-CN')).toBe('cloned_plate')
+    await loadAppealConfig()
+    expect(mock.calls('GET', '/api/appeals/config')).toHaveLength(1)
+    expect(appealConfig.value?.grounds).toHaveLength(2)
     expect(groundsLabel('cloned_plate', 'zh-CN')).toBe('被套牌')
+    // A retired ground still labels the cases filed with it; an admin-added legal basis has its label.
+    expect(groundsLabel('towed_before', 'en')).toBe('Vehicle had been towed')
+    expect(basisLabel('local_rule_7', 'zh-CN')).toBe('本市道路交通管理规定第七条')
+    mock.restore()
+    vi.restoreAllMocks()
     expect(groundsLabel('cloned_plate', 'en')).toContain('Cloned plate')
     expect(groundsLabel('made_up', 'zh-CN')).toBe('made_up')
     expect(typeLabel('camera_objection', 'zh-CN')).toContain('交通技术监控设备')

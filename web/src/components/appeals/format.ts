@@ -1,6 +1,6 @@
 import type { Localized, Option } from '@tp/shared/appeals/config'
-import { APPEAL_TYPES, GROUNDS, LEGAL_BASES, REFUSE_REASONS } from '@tp/shared/appeals/config'
 import { ApiError, errorKey } from '@/api/client'
+import { currentAppealConfig } from './config'
 
 /** Pure helpers both shells use on appeal pages. */
 
@@ -19,10 +19,11 @@ function optionLabel(list: readonly Option[], key: string | null | undefined, lo
   return localized(list.find((o) => o.key === key)?.label, locale) || key
 }
 
-export const groundsLabel = (key: string | null | undefined, locale: string) => optionLabel(GROUNDS, key, locale)
-export const refuseLabel = (key: string | null | undefined, locale: string) => optionLabel(REFUSE_REASONS, key, locale)
-export const basisLabel = (key: string, locale: string) => optionLabel(LEGAL_BASES, key, locale)
-export const typeLabel = (key: string | null | undefined, locale: string) => localized(APPEAL_TYPES.find((x) => x.key === key)?.label, locale) || (key ?? '')
+/** Labels from the configuration the server publishes (retired entries included, so old cases keep theirs). */
+export const groundsLabel = (key: string | null | undefined, locale: string) => optionLabel(currentAppealConfig()?.grounds ?? [], key, locale)
+export const refuseLabel = (key: string | null | undefined, locale: string) => optionLabel(currentAppealConfig()?.refuseReasons ?? [], key, locale)
+export const basisLabel = (key: string, locale: string) => optionLabel(currentAppealConfig()?.legalBases ?? [], key, locale)
+export const typeLabel = (key: string | null | undefined, locale: string) => optionLabel(currentAppealConfig()?.types ?? [], key, locale)
 
 /** 2026年3月17日 / Mar 17, 2026 (China date of an instant or a 'YYYY-MM-DD'). */
 export function formatDate(value: string | Date | null | undefined, locale: string): string {
