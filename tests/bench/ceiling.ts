@@ -66,19 +66,17 @@ app.get('/hello', (c) => c.text('hello'))
 app.get('/c/my-cases', async (c) => {
   const citizen = c.req.query('citizen') as string
   const now = new Date()
-  const [reports, appeals, bookings, ratings] = await Promise.all([
-    (async () => {
-      await q(sql, Q.KINDS_ALL)
-      return q<{ id: string; number: string; state: string; updated_at: Date }>(sql, Q.REPORTS_MINE, [citizen, 'merged', 50])
-    })(),
+  // As the portal: every list at once, the kinds beside the reports, the two rating lists side by side.
+  const [[, reports], appeals, bookings, [followUps, invitations]] = await Promise.all([
+    Promise.all([q(sql, Q.KINDS_ALL), q<{ id: string; number: string; state: string; updated_at: Date }>(sql, Q.REPORTS_MINE, [citizen, 'merged', 50])]),
     q<{ id: string; number: string; state: string; updated_at: Date }>(sql, Q.APPEALS_MINE, [citizen, 50]),
     q<{ id: string; code: string; state: string; updated_at: Date }>(sql, Q.BOOKINGS_MINE, [citizen, 50]),
-    (async () => {
-      const f = await q<{ id: string; number: string; state: string }>(sql, Q.FOLLOWUPS_MINE, [citizen, 50])
-      const i = await q<{ ticket_id: string }>(sql, Q.INVITATIONS_MINE, [citizen, now.toISOString(), 20])
-      return [...f, ...i]
-    })(),
+    Promise.all([
+      q<{ ticket_id: string; number: string; state: string }>(sql, Q.FOLLOWUPS_MINE, [citizen, 50]),
+      q<{ ticket_id: string }>(sql, Q.INVITATIONS_MINE, [citizen, now.toISOString(), 20]),
+    ]),
   ])
+  const ratings = [...followUps, ...invitations]
   const rows = [...reports, ...appeals, ...bookings, ...ratings] as { id?: string; ticket_id?: string; state?: string }[]
   return c.json({ items: rows.map((r) => ({ id: r.id ?? r.ticket_id, state: r.state ?? 'to_rate' })) })
 })

@@ -14,10 +14,11 @@
  * BENCH_SKIP=lighthouse,pglite,two,sse · BENCH_PROFILE=worst|<scenario key>|none (a CPU profile of
  * the portal under that scenario: node --cpu-prof; by default `worst` when any budget is missed) ·
  * BENCH_KEEP_DB=1 (do not drop the database) · BENCH_ONLY=pglite (only the embedded PGlite step, see
- * bench/pglite.ts; no PostgreSQL needed).
+ * bench/pglite.ts; no PostgreSQL needed) · BENCH_SCENARIOS=my-cases,legal-queue (only these load
+ * scenarios; booking contention and call-next only when named: booking, call-next).
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { seedDemo } from '@tp/server/seed'
@@ -31,6 +32,7 @@ import {
   firstLoadSize,
   type LoadResult,
   load,
+  median,
   medianResult,
   percentile,
   ROOT,
@@ -50,6 +52,29 @@ import { CITY, CITY_QUICK, RESERVED_CITIZENS, seedCity } from './seed-city'
 
 const QUICK = process.env.BENCH_QUICK === '1'
 const SKIP = new Set((process.env.BENCH_SKIP ?? '').split(',').filter(Boolean))
+const ONLY_SCENARIOS = new Set((process.env.BENCH_SCENARIOS ?? '').split(',').filter(Boolean))
+/** Whether a scenario (a key of SCENARIOS, or `booking`, `call-next`) runs this time. */
+const runs = (key: string) => ONLY_SCENARIOS.size === 0 || ONLY_SCENARIOS.has(key)
+
+/**
+ * User + system CPU time a server process has used so far, in ms (Linux /proc, 100 ticks a second).
+ * Per request, it compares the portal with its ceiling even on a busy machine, where req/s do not.
+ */
+function cpuMs(s: Server): number {
+  try {
+    const fields = (readFileSync(`/proc/${s.child.pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ')
+    return (Number(fields[11]) + Number(fields[12])) * 10
+  } catch {
+    return 0
+  }
+}
+
+/** Runs a load and adds the server's CPU milliseconds per completed request. */
+async function loadWithCpu(server: Server, run: () => Promise<LoadResult>): Promise<LoadResult & { cpuMsPerRequest: number }> {
+  const before = cpuMs(server)
+  const result = await run()
+  return { ...result, cpuMsPerRequest: Math.round(((cpuMs(server) - before) / Math.max(1, result.total)) * 100) / 100 }
+}
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 /** Contention runs: portal and ceiling per round, two processes, capture; each books with fresh citizens. */
 const CONTENTION_RUNS = ROUNDS * 2 + 2
@@ -271,33 +296,44 @@ try {
 
   // 3. Scenarios, alternating portal and ceiling
   const perScenario: Record<string, { portal: LoadResult[]; ceiling: LoadResult[] }> = {}
-  for (const s of SCENARIOS) {
+  const cpuRounds: Record<string, { portal: number; ceiling: number }[]> = {}
+  for (const s of SCENARIOS.filter((x) => runs(x.key))) {
     perScenario[s.key] = { portal: [], ceiling: [] }
     await warm(portal.url, (i) => s.portal(f, i, `warm-p-${s.key}`))
     await warm(ceiling.url, (i) => s.ceiling(f, i, `warm-c-${s.key}`))
     for (let r = 0; r < CFG.rounds; r++) {
       const { result: p, peakMb } = await withRss([portal], () =>
-        load({ url: portal.url, connections: CFG.connections, durationSec: CFG.durationSec, request: (i) => s.portal(f, i + 100_000 * r, `p${r}-${s.key}`) }),
+        loadWithCpu(portal, () =>
+          load({ url: portal.url, connections: CFG.connections, durationSec: CFG.durationSec, request: (i) => s.portal(f, i + 100_000 * r, `p${r}-${s.key}`) }),
+        ),
       )
       portalRssPeak = Math.max(portalRssPeak, peakMb)
-      const c = await load({
-        url: ceiling.url,
-        connections: CFG.connections,
-        durationSec: CFG.durationSec,
-        request: (i) => s.ceiling(f, i + 100_000 * r, `c${r}-${s.key}`),
-      })
+      const c = await loadWithCpu(ceiling, () =>
+        load({
+          url: ceiling.url,
+          connections: CFG.connections,
+          durationSec: CFG.durationSec,
+          request: (i) => s.ceiling(f, i + 100_000 * r, `c${r}-${s.key}`),
+        }),
+      )
       perScenario[s.key]?.portal.push(p)
       perScenario[s.key]?.ceiling.push(c)
-      log(`${s.key} round ${r + 1}: portal ${p.rps} req/s p99 ${p.p99} ms (${p.non2xx} non-2xx) · ceiling ${c.rps} req/s p99 ${c.p99} ms (${c.non2xx} non-2xx)`)
+      cpuRounds[s.key] = [...(cpuRounds[s.key] ?? []), { portal: p.cpuMsPerRequest, ceiling: c.cpuMsPerRequest }]
+      log(
+        `${s.key} round ${r + 1}: portal ${p.rps} req/s p99 ${p.p99} ms (${p.non2xx} non-2xx, CPU ${p.cpuMsPerRequest} ms/req) · ceiling ${c.rps} req/s p99 ${c.p99} ms (${c.non2xx} non-2xx, CPU ${c.cpuMsPerRequest} ms/req)`,
+      )
     }
     const pm = medianResult(perScenario[s.key]?.portal ?? [])
     const cm = medianResult(perScenario[s.key]?.ceiling ?? [])
     pm.errors += pm.non2xx
     cm.errors += cm.non2xx
     const j = judge(s.kind, pm, cm)
-    rows.push({ key: s.key, title: s.title + (ceilingKey[s.key] ?? ''), kind: s.kind, portal: pm, ceiling: cm, ...j })
+    const cpu = cpuRounds[s.key] ?? []
+    const note = `server CPU per request (median of rounds): portal ${median(cpu.map((x) => x.portal))} ms, ceiling ${median(cpu.map((x) => x.ceiling))} ms`
+    rows.push({ key: s.key, title: s.title + (ceilingKey[s.key] ?? ''), kind: s.kind, portal: pm, ceiling: cm, ...j, note })
   }
   results.scenarioRounds = perScenario
+  results.cpuPerRequest = cpuRounds
 
   // Booking contention: 1,000 citizens, 200 places
   const contention = async (urls: string[], runIndex: number, target: 'portal' | 'ceiling', label: string) => {
@@ -324,7 +360,7 @@ try {
     }
   }
   const contentionRounds: { portal: Awaited<ReturnType<typeof contention>>[]; ceiling: Awaited<ReturnType<typeof contention>>[] } = { portal: [], ceiling: [] }
-  for (let r = 0; r < CFG.rounds; r++) {
+  for (let r = 0; r < CFG.rounds && runs('booking'); r++) {
     const { result: p, peakMb } = await withRss([portal], () => contention([portal.url], 2 * r, 'portal', `bp${r}`))
     portalRssPeak = Math.max(portalRssPeak, peakMb)
     const c = await contention([ceiling.url], 2 * r + 1, 'ceiling', `bc${r}`)
@@ -334,7 +370,7 @@ try {
       `booking contention round ${r + 1}: portal ${p.rps}/s p99 ${p.p99} ms ${JSON.stringify(p.statuses)} overbooks ${p.overbooks} · ceiling ${c.rps}/s p99 ${c.p99} ms ${JSON.stringify(c.statuses)} overbooks ${c.overbooks}`,
     )
   }
-  {
+  if (runs('booking')) {
     const pm = medianResult(contentionRounds.portal)
     const cm = medianResult(contentionRounds.ceiling)
     const overbooks = contentionRounds.portal.reduce((a, r) => a + r.overbooks, 0)
@@ -403,7 +439,7 @@ try {
     return { ...res, duplicates, empty }
   }
   const callRounds: { portal: Awaited<ReturnType<typeof callNextRun>>[]; ceiling: Awaited<ReturnType<typeof callNextRun>>[] } = { portal: [], ceiling: [] }
-  for (let r = 0; r < CFG.rounds; r++) {
+  for (let r = 0; r < CFG.rounds && runs('call-next'); r++) {
     const { result: p, peakMb } = await withRss([portal], () => callNextRun(portal.url, 'portal'))
     portalRssPeak = Math.max(portalRssPeak, peakMb)
     const c = await callNextRun(ceiling.url, 'ceiling')
@@ -411,7 +447,7 @@ try {
     callRounds.ceiling.push(c)
     log(`call-next round ${r + 1}: portal ${p.rps}/s p99 ${p.p99} ms dup ${p.duplicates} err ${p.non2xx} · ceiling ${c.rps}/s p99 ${c.p99} ms`)
   }
-  {
+  if (runs('call-next')) {
     const pm = medianResult(callRounds.portal)
     const cm = medianResult(callRounds.ceiling)
     const j = judge('write', pm, cm)

@@ -1,4 +1,4 @@
-import type { CaseSummary, TimelineEvent } from '@tp/shared'
+import type { TimelineEvent } from '@tp/shared'
 import { maskName, maskPhone } from '@tp/shared'
 import { EVIDENCE_LIMITS, REMEDIES } from '@tp/shared/appeals/config'
 import { appealActions, appealMachine } from '@tp/shared/appeals/machine'
@@ -438,27 +438,6 @@ export async function myAppeals(ctx: Ctx, q: { limit: number; cursor?: string })
   }
   const last = page[page.length - 1]
   return { items, nextCursor: rows.length > q.limit && last ? encodeCursor(last.a.submittedAt, last.a.id) : null }
-}
-
-/** "我的办事" rows for the home page. */
-export async function myAppealCases(ctx: Ctx, citizenId: string): Promise<CaseSummary[]> {
-  const rows = await ctx.db
-    .select({ a: appeals, violationDesc: tickets.violationDesc })
-    .from(appeals)
-    .innerJoin(tickets, eq(tickets.id, appeals.ticketId))
-    .where(eq(appeals.citizenId, citizenId))
-    .orderBy(desc(appeals.updatedAt))
-    .limit(50)
-  return rows.map(({ a, violationDesc }) => ({
-    kind: 'appeal' as const,
-    id: a.id,
-    number: a.number,
-    title: `${a.plate} · ${violationDesc}`,
-    state: a.state,
-    stateType: appealMachine.typeOf(a.state),
-    dueAt: appealMachine.typeOf(a.state) === 'open' ? (a.dueAt?.toISOString() ?? null) : null,
-    updatedAt: a.updatedAt.toISOString(),
-  }))
 }
 
 // ---- reply letter --------------------------------------------------------------------------

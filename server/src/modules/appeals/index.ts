@@ -3,11 +3,11 @@ import type { Module } from '../../platform/module'
 import { createRouter } from '../../platform/openapi'
 import { appealRoutes } from './appeals.routes'
 import { seedAppeals } from './appeals.seed'
-import { myAppealCases } from './appeals.service'
 import { appeals } from './appeals.tables'
 import { calendarRoutes } from './calendar.routes'
 import { consoleRoutes } from './console.routes'
 import { appealJobs } from './jobs'
+import { myAppealCases } from './my-cases'
 import { ticketRoutes } from './tickets.routes'
 
 // Order matters: fixed paths (/api/appeals/config, /files) before /api/appeals/{id}.

@@ -1,4 +1,3 @@
-import type { CaseSummary } from '@tp/shared'
 import { toChinaDate } from '@tp/shared/calendar'
 import { type RatingConfig, tagProblems } from '@tp/shared/ratings/config'
 import { followUpDue, followUpSoonAt } from '@tp/shared/ratings/due'
@@ -10,7 +9,7 @@ import { audit } from '../../platform/audit'
 import { type Ctx, requireCitizen, withDb } from '../../platform/context'
 import { conflict, notFound, unprocessable } from '../../platform/errors'
 import { notify } from '../../platform/notify'
-import { queueTickets, services } from '../bookings/bookings.tables'
+import { queueTickets } from '../bookings/bookings.tables'
 import { type CompletedTicket, getCompletedTicket } from '../bookings/queue.service'
 import { chinaMonth, headsOf, iso, loadRatingConfig, loadWorkCalendar } from './common'
 import { publicTimeline } from './followup.view'
@@ -305,53 +304,6 @@ export async function ratingForBooking(ctx: Ctx, bookingId: string) {
     rateBy: rateBy.toISOString(),
     rating: rating ? toRatingView(rating) : null,
   }
-}
-
-/** "我的办事": follow-ups of the citizen's bad ratings, and services still waiting for a rating. */
-export async function myRatingCases(ctx: Ctx, citizenId: string): Promise<CaseSummary[]> {
-  const followUps = await ctx.db
-    .select({ f: ratingFollowUps, serviceName: services.name })
-    .from(ratingFollowUps)
-    .innerJoin(ratings, eq(ratings.id, ratingFollowUps.ratingId))
-    .innerJoin(services, eq(services.id, ratings.serviceId))
-    .where(eq(ratingFollowUps.citizenId, citizenId))
-    .orderBy(desc(ratingFollowUps.openedAt))
-    .limit(50)
-  const pending = await ctx.db
-    .select({ i: ratingInvitations, number: queueTickets.number, serviceName: services.name })
-    .from(ratingInvitations)
-    .innerJoin(queueTickets, eq(queueTickets.id, ratingInvitations.ticketId))
-    .innerJoin(services, eq(services.id, queueTickets.serviceId))
-    .leftJoin(ratings, eq(ratings.ticketId, ratingInvitations.ticketId))
-    .where(and(eq(ratingInvitations.citizenId, citizenId), gt(ratingInvitations.expiresAt, ctx.now()), isNull(ratings.id)))
-    .orderBy(desc(ratingInvitations.createdAt))
-    .limit(20)
-  return [
-    ...pending.map(
-      (p): CaseSummary => ({
-        kind: 'rating',
-        id: p.i.ticketId,
-        number: p.number,
-        title: `待评价 · ${p.serviceName}`,
-        state: 'to_rate',
-        stateType: 'open',
-        dueAt: p.i.expiresAt.toISOString(),
-        updatedAt: p.i.createdAt.toISOString(),
-      }),
-    ),
-    ...followUps.map(
-      ({ f, serviceName }): CaseSummary => ({
-        kind: 'rating',
-        id: f.ticketId,
-        number: f.number,
-        title: `服务评价回访 · ${serviceName}`,
-        state: f.state,
-        stateType: followUpMachine.typeOf(f.state),
-        dueAt: followUpMachine.typeOf(f.state) === 'open' ? f.dueAt.toISOString() : null,
-        updatedAt: f.updatedAt.toISOString(),
-      }),
-    ),
-  ]
 }
 
 /** Personal-data hooks. */
