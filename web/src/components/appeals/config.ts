@@ -12,6 +12,7 @@ let pending: Promise<AppealConfig> | null = null
 
 /** Fetches the configuration once per page load (again after a failure, or when `fresh`, e.g. after an admin edit). */
 export function loadAppealConfig(fresh = false): Promise<AppealConfig> {
+  if (!fresh && appealConfig.value) return Promise.resolve(appealConfig.value)
   if (fresh || !pending) {
     const request = (async () => unwrap(api.GET('/api/appeals/config')))()
     pending = request

@@ -1,7 +1,9 @@
+import { APPEAL_TYPES, GROUNDS, LEGAL_BASES, REFUSE_REASONS, REMEDIES, REPLY_TEMPLATES } from '@tp/shared/appeals/config'
 import { vi } from 'vitest'
 import { api } from '@/api/client'
 import citizenAppeals from '@/citizen/appeals/i18n'
 import consoleAppeals from '@/console/appeals/i18n'
+import { type AppealConfig, appealConfig } from './config'
 
 /** The feature's messages as each shell merges them (under `appeals`). */
 export const citizenMessages = { './appeals/i18n.ts': { default: citizenAppeals } }
@@ -226,4 +228,24 @@ export const letter = {
     court: '有管辖权的人民法院',
     citation: '《中华人民共和国行政复议法》',
   },
+}
+
+const configured = <T extends object>(list: readonly T[]) => list.map((o, position) => ({ ...o, retired: false, position }))
+
+/** The configuration the server publishes with the built-in defaults, plus `extra` entries per list. */
+export function configFixture(extra: Partial<Record<'types' | 'grounds' | 'refuseReasons' | 'legalBases' | 'templates', unknown[]>> = {}): AppealConfig {
+  return {
+    types: [...APPEAL_TYPES.map((x) => ({ ...x, retired: false })), ...(extra.types ?? [])],
+    grounds: [...configured(GROUNDS), ...(extra.grounds ?? [])],
+    refuseReasons: [...configured(REFUSE_REASONS), ...(extra.refuseReasons ?? [])],
+    legalBases: [...configured(LEGAL_BASES), ...(extra.legalBases ?? [])],
+    templates: [...configured(REPLY_TEMPLATES), ...(extra.templates ?? [])],
+    remedies: REMEDIES,
+    limits: { maxFiles: 9, maxTotalBytes: 20 * 1024 * 1024, statementMin: 10, statementMax: 2000 },
+  } as AppealConfig
+}
+
+/** Makes `config` the loaded configuration (what labels and forms read) without a request. */
+export function useConfig(config: AppealConfig = configFixture()) {
+  appealConfig.value = config
 }

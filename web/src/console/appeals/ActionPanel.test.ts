@@ -1,7 +1,7 @@
 import { flushPromises, mount } from '@vue/test-utils'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { setMe } from '@/api/session'
-import { answer, consoleMessages, failure, mockApi, staffAppeal } from '@/components/appeals/test-helpers'
+import { answer, configFixture, consoleMessages, failure, mockApi, staffAppeal, useConfig } from '@/components/appeals/test-helpers'
 import { testI18n } from '@/i18n/testing'
 import ActionPanel from './ActionPanel.vue'
 
@@ -39,7 +39,10 @@ async function confirmBox() {
 }
 
 describe('the review actions', () => {
-  beforeEach(() => signIn('me', 'legal_officer'))
+  beforeEach(() => {
+    signIn('me', 'legal_officer')
+    useConfig()
+  })
   afterEach(() => {
     for (const w of mounted.splice(0)) w.unmount()
     vi.restoreAllMocks()
@@ -82,6 +85,41 @@ describe('the review actions', () => {
     const call = mock.calls('POST', '/api/console/appeals/{id}/decision')[0]!
     expect(call.init.body).toMatchObject({ version: 4, outcome: 'revoked', legalBasis: ['apl_40'], findings: '抓拍号牌识别有误' })
     expect(w.emitted('updated')).toHaveLength(1)
+  })
+
+  it('offers the configured legal bases, refusal reasons and templates, without retired ones', async () => {
+    useConfig(
+      configFixture({
+        legalBases: [
+          { key: 'local_rule_7', label: { 'zh-CN': '本市道路交通管理规定第七条', en: 'City rules, art. 7' }, retired: false, position: 7 },
+          { key: 'old_basis', label: { 'zh-CN': '已废止的依据', en: 'Repealed' }, retired: true, position: 8 },
+        ],
+        refuseReasons: [{ key: 'duplicate', label: { 'zh-CN': '重复申诉', en: 'Duplicate' }, retired: false, position: 3 }],
+        templates: [
+          {
+            key: 'upheld_short',
+            outcome: 'upheld',
+            label: { 'zh-CN': '维持：简式', en: 'Upheld: short' },
+            text: '维持原处罚决定（编号 {decisionNo}）。',
+            retired: false,
+            position: 4,
+          },
+        ],
+      }),
+    )
+    const w = mountPanel(staffAppeal())
+    const selects = w.findAllComponents({ name: 'ElSelect' })
+    const basis = selects.find((c) => c.props('multiple'))!
+    const keys = (basis.findAllComponents({ name: 'ElOption' }) as { props(k: string): unknown }[]).map((o) => o.props('value'))
+    expect(keys).toContain('local_rule_7')
+    expect(keys).not.toContain('old_basis')
+    await field(w, 'findings').setValue('事实清楚，证据确凿')
+    await field(w, 'outcome-upheld').setValue(true)
+    await flushPromises()
+    const templateKeys = w.findAllComponents({ name: 'ElOption' }).map((o) => o.props('value'))
+    expect(templateKeys).toContain('upheld_short')
+    const refusing = mountPanel(staffAppeal({ state: 'submitted', actions: ['accept', 'refuse'] }))
+    expect(refusing.findAllComponents({ name: 'ElOption' }).map((o) => o.props('value'))).toContain('duplicate')
   })
 
   it('does not offer the reviewer their own approval', () => {
