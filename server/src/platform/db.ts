@@ -1,10 +1,8 @@
 import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { PGlite } from '@electric-sql/pglite'
+import type { PGlite } from '@electric-sql/pglite'
 import type { ExtractTablesWithRelations } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core'
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite'
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator'
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js'
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
@@ -157,9 +155,28 @@ function openPostgres(url: string, max: number): Database {
   }
 }
 
+/**
+ * The embedded PostgreSQL's buffer pool. PGlite's default, 128 MB, is zero-filled inside the
+ * WebAssembly memory when PostgreSQL boots: about 100 MB resident before the first request, and
+ * WebAssembly memory never shrinks. Pages outside the pool are read from the data directory
+ * through the OS page cache, which for one process on a small city's data costs little (measured
+ * with tests/bench/pglite.ts; see the bench README). Durability settings stay PGlite's own.
+ */
+const PGLITE_SHARED_BUFFERS = '32MB'
+
 async function openPglite(opts: DatabaseOptions): Promise<Database> {
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true })
-  const client = opts.pglite ?? (await PGlite.create(opts.dataDir ? resolve(opts.dataDir) : undefined))
+  // Loaded only when the embedded store is used: a PostgreSQL deployment never needs them.
+  const [{ PGlite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('drizzle-orm/pglite'),
+    import('drizzle-orm/pglite/migrator'),
+  ])
+  const client =
+    opts.pglite ??
+    (await PGlite.create(opts.dataDir ? resolve(opts.dataDir) : undefined, {
+      startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
+    }))
   const db = drizzlePglite(client) as unknown as Db
   return {
     kind: 'pglite',
