@@ -72,8 +72,23 @@ export const putOverride = (date: string, working: boolean, name: string) =>
   unwrap(api.PUT('/api/console/calendar/overrides/{date}', { params: { path: { date } }, body: { working, name } }))
 export type AppealTypeSetting = Json<'/api/console/appeals/types', 'get'>['items'][number]
 export const getTypeSettings = async () => (await unwrap(api.GET('/api/console/appeals/types'))).items
-export const putTypeSettings = (key: AppealTypeSetting['key'], body: Pick<AppealTypeSetting, 'clock' | 'citation'>) =>
+export type TypeSettingsBody = paths['/api/console/appeals/types/{key}']['put']['requestBody']['content']['application/json']
+export type TypeCreateBody = paths['/api/console/appeals/types']['post']['requestBody']['content']['application/json']
+export const putTypeSettings = (key: AppealTypeSetting['key'], body: TypeSettingsBody) =>
   unwrap(api.PUT('/api/console/appeals/types/{key}', { params: { path: { key } }, body }))
+export const addType = (body: TypeCreateBody) => unwrap(api.POST('/api/console/appeals/types', { body }))
+
+export type OptionLists = Json<'/api/console/appeals/options', 'get'>
+export type OptionListName = keyof OptionLists
+export type ConfiguredOption = OptionLists['grounds'][number]
+export type OptionBody = paths['/api/console/appeals/options/{list}/{key}']['put']['requestBody']['content']['application/json']
+export const getOptions = () => unwrap(api.GET('/api/console/appeals/options'))
+export const addOption = (list: OptionListName, body: OptionBody & { key: string }) =>
+  unwrap(api.POST('/api/console/appeals/options/{list}', { params: { path: { list } }, body }))
+export const putOption = (list: OptionListName, key: string, body: OptionBody) =>
+  unwrap(api.PUT('/api/console/appeals/options/{list}/{key}', { params: { path: { list, key } }, body }))
+export const orderOptions = async (list: OptionListName, keys: string[]) =>
+  (await unwrap(api.POST('/api/console/appeals/options/{list}/order', { params: { path: { list } }, body: { keys } }))).items
 export const deleteOverride = (date: string) => unwrap(api.DELETE('/api/console/calendar/overrides/{date}', { params: { path: { date } } }))
 
 /** Downloads a binary answer (XLSX) under `name`. */
