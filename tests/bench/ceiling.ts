@@ -220,8 +220,9 @@ app.post('/c/bookings', async (c) => {
     const [[office]] = await Promise.all([
       q<{ unit_id: string }>(tx, Q.OFFICE_BY_ID, [slot.office_id]),
       q(tx, Q.SERVICE_OFFERED, [slot.office_id, slot.service_id, true]),
+      q(tx, Q.CALENDAR),
+      q(tx, Q.DAY_OVERRIDES, [slot.office_id, slot.date]),
     ])
-    await Promise.all([q(tx, Q.CALENDAR), q(tx, Q.DAY_OVERRIDES, [slot.office_id, slot.date])])
     if (Number(slot.booked) >= Number(slot.capacity)) throw new Refused(409, 'slot_full')
     await q(tx, Q.CITIZEN_LOCK, [citizenId])
     const [, same] = await Promise.all([

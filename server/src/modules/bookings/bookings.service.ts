@@ -345,12 +345,15 @@ export async function createBooking(ctx: Ctx, input: BookingCreate): Promise<Boo
     if (slot.booked >= slot.capacity) throw conflict('slot_full', 'This time slot is fully booked; please choose another')
     await t.db.select({ id: citizens.id }).from(citizens).where(eq(citizens.id, me.id)).for('update')
     await assertMayBook(t, me.id, service.id, policy)
+    // The code and its QR before any place is taken: nothing slow between the slot's lock and the commit.
+    const code = newCode()
+    const qr = await qrSvg(code)
     let row: BookingRow | undefined
     try {
       ;[row] = await t.db
         .insert(bookings)
         .values({
-          code: newCode(),
+          code,
           citizenId: me.id,
           officeId: office.id,
           serviceId: service.id,
@@ -398,7 +401,7 @@ export async function createBooking(ctx: Ctx, input: BookingCreate): Promise<Boo
     if (!took) throw conflict('slot_full', 'This time slot is fully booked; please choose another')
     emitBooking(t, b, office.unitId)
     // The view from the rows just written (a new booking has no queue ticket yet): nothing to read back.
-    return { ...toBooking(t, { b, o: office, s: service }, null, policy), qrSvg: await qrSvg(b.code), timeline: [toTimelineEvent(created)] }
+    return { ...toBooking(t, { b, o: office, s: service }, null, policy), qrSvg: qr, timeline: [toTimelineEvent(created)] }
   })
 }
 

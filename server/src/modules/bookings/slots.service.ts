@@ -36,24 +36,32 @@ export async function officeSetup(db: Db, officeId: string) {
   return { services: offered.map((o) => o.s), loads }
 }
 
-/** Open or closed, and when, for each date: the holiday calendar, the office's hours and its per-date overrides. */
-export async function dayStatuses(db: Db, office: OfficeRow, dates: readonly string[]): Promise<Map<string, DayStatus>> {
-  const out = new Map<string, DayStatus>()
-  if (dates.length === 0) return out
+/** What decides whether an office is open on the dates: the holiday calendar and the office's per-date overrides. */
+async function dayRules(db: Db, officeId: string, dates: readonly string[]) {
   const [{ calendar, overrides }, dayRows] = await pipeline([
     loadCalendar(db),
     db
       .select()
       .from(officeDayOverrides)
-      .where(and(eq(officeDayOverrides.officeId, office.id), inArray(officeDayOverrides.date, [...dates])))
+      .where(and(eq(officeDayOverrides.officeId, officeId), inArray(officeDayOverrides.date, [...dates])))
       .execute(),
   ])
-  const byDate = new Map(dayRows.map((r) => [r.date, r]))
+  return { calendar, overrides, byDate: new Map(dayRows.map((r) => [r.date, r])) }
+}
+
+function statusesOf(office: OfficeRow, dates: readonly string[], rules: Awaited<ReturnType<typeof dayRules>>): Map<string, DayStatus> {
+  const out = new Map<string, DayStatus>()
   for (const d of dates) {
-    const o = byDate.get(d)
-    out.set(d, dayOpening(d, office.hours, calendar, overrides, o ? { closed: o.closed, hours: o.hours } : null))
+    const o = rules.byDate.get(d)
+    out.set(d, dayOpening(d, office.hours, rules.calendar, rules.overrides, o ? { closed: o.closed, hours: o.hours } : null))
   }
   return out
+}
+
+/** Open or closed, and when, for each date: the holiday calendar, the office's hours and its per-date overrides. */
+export async function dayStatuses(db: Db, office: OfficeRow, dates: readonly string[]): Promise<Map<string, DayStatus>> {
+  if (dates.length === 0) return new Map()
+  return statusesOf(office, dates, await dayRules(db, office.id, dates))
 }
 
 /** The dates whose slots are kept materialised: today through the end of the booking window. */
@@ -229,8 +237,12 @@ export async function listSlots(ctx: Ctx, officeId: string, serviceId: string, d
 
 /** A slot a citizen is about to take: the office open that day and the slot inside the booking window. */
 export async function assertSlotBookable(ctx: Ctx, slot: SlotRow, policy: BookingPolicy): Promise<{ office: OfficeRow; service: ServiceRow }> {
-  const [office, service] = await pipeline([activeOffice(ctx.db, slot.officeId), assertOffered(ctx.db, slot.officeId, slot.serviceId)])
-  const st = (await dayStatuses(ctx.db, office, [slot.date])).get(slot.date)
+  const [office, service, rules] = await pipeline([
+    activeOffice(ctx.db, slot.officeId),
+    assertOffered(ctx.db, slot.officeId, slot.serviceId),
+    dayRules(ctx.db, slot.officeId, [slot.date]),
+  ])
+  const st = statusesOf(office, [slot.date], rules).get(slot.date)
   if (!st?.open) throw unprocessable('day_closed', 'The office is closed on that day')
   const why = whyNotBookable({ date: slot.date, startsAt: slot.startsAt }, ctx.now(), policy)
   if (why) throw unprocessable('outside_booking_window', `This slot cannot be booked now (${why})`)
