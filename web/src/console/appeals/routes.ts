@@ -4,7 +4,7 @@ import type { ConsoleFeature } from '../layout/registry'
 
 const REVIEW = ['legal_officer', 'unit_head', 'admin'] as const
 
-/** The legal office: queue, review, approvals, printable letter, backlog report, ticket registry and import, working calendar. */
+/** The legal office: queue, review, approvals, printable letter, backlog report, ticket registry and import, working calendar, configuration. */
 export default {
   routes: [
     { path: '/appeals', name: 'appeals-queue', component: () => import('./QueuePage.vue'), meta: { titleKey: 'appeals.menu.queue', roles: [...REVIEW] } },
@@ -38,6 +38,12 @@ export default {
       component: () => import('./TypesPage.vue'),
       meta: { titleKey: 'appeals.menu.types', roles: [...REVIEW] },
     },
+    {
+      path: '/appeals/options',
+      name: 'appeals-options',
+      component: () => import('./OptionsPage.vue'),
+      meta: { titleKey: 'appeals.menu.options', roles: [...REVIEW] },
+    },
     { path: '/appeals/:id', name: 'appeals-review', component: () => import('./ReviewPage.vue'), meta: { titleKey: 'appeals.menu.queue', roles: [...REVIEW] } },
     // The printable A4 letter, without the layout (still signed in).
     {
@@ -54,5 +60,6 @@ export default {
     { path: '/appeals/tickets', titleKey: 'appeals.menu.tickets', icon: 'Files', roles: ['admin', 'legal_officer', 'unit_head'], order: 23 },
     { path: '/appeals/calendar', titleKey: 'appeals.menu.calendar', icon: 'Calendar', roles: ['admin', 'unit_head', 'legal_officer'], order: 24 },
     { path: '/appeals/types', titleKey: 'appeals.menu.types', icon: 'Setting', roles: ['admin', 'unit_head', 'legal_officer'], order: 25 },
+    { path: '/appeals/options', titleKey: 'appeals.menu.options', icon: 'List', roles: ['admin', 'unit_head', 'legal_officer'], order: 26 },
   ],
 } satisfies ConsoleFeature
