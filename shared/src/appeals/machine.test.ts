@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { ActorRole } from '../roles'
-import { APPEAL_TYPES, ageBucket, appealType, REPLY_TEMPLATES, renderTemplate, typesFor } from './config'
+import { APPEAL_TYPES, ageBucket, appealType, configuredList, GROUNDS, inactiveKeys, REPLY_TEMPLATES, renderTemplate, typesFor } from './config'
 import { type AppealGuardInput, type AppealState, appealActions, appealDenial, appealMachine, OPEN_STATES } from './machine'
+import { AppealTypeCreateBody, ConfigKey } from './schemas'
 
 const base: AppealGuardInput = {
   state: 'in_review',
@@ -92,6 +93,40 @@ describe('appeals configuration', () => {
   it('offers the camera objection first for camera tickets only', () => {
     expect(typesFor('camera').map((t) => t.key)).toEqual(['camera_objection', 'statement'])
     expect(typesFor('onsite').map((t) => t.key)).toEqual(['statement'])
+  })
+
+  it('offers admin-added types by how the ticket was recorded, never retired ones', () => {
+    const added = { ...APPEAL_TYPES[1]!, key: 'onsite_review', appliesTo: ['onsite' as const] }
+    const retired = { ...APPEAL_TYPES[0]!, retired: true }
+    expect(typesFor('onsite', [retired, APPEAL_TYPES[1]!, added]).map((t) => t.key)).toEqual(['onsite_review', 'statement'])
+    expect(typesFor('camera', [retired, APPEAL_TYPES[1]!, added]).map((t) => t.key)).toEqual(['statement'])
+  })
+
+  it('lays an admin’s entries over the built-in list: same key replaces, new keys join, position orders', () => {
+    const list = configuredList(GROUNDS, [
+      { key: 'other', label: { 'zh-CN': '其他', en: 'Something else' }, retired: false, position: -1 },
+      { key: 'towed_before', label: { 'zh-CN': '车辆此前已被拖移', en: 'Towed' }, retired: true, position: 6 },
+    ])
+    expect(list.map((o) => o.key)).toEqual(['other', ...GROUNDS.slice(0, 5).map((g) => g.key), 'towed_before'])
+    expect(list[0]!.label.en).toBe('Something else')
+    expect(list.find((o) => o.key === 'cloned_plate')).toMatchObject({ retired: false, position: 1 })
+    expect(inactiveKeys(list, ['cloned_plate', 'towed_before', 'made_up'])).toEqual(['towed_before', 'made_up'])
+  })
+
+  it('accepts well-formed keys only, and same-day forwarding only with a clock from filing', () => {
+    expect(ConfigKey.safeParse('onsite_review').success).toBe(true)
+    for (const bad of ['Onsite', '1st', 'a', 'with space', 'x'.repeat(41)]) expect(ConfigKey.safeParse(bad).success).toBe(false)
+    const body = {
+      key: 'onsite_review',
+      label: { 'zh-CN': '现场处罚复核', en: 'On-site review' },
+      appliesTo: ['onsite'],
+      clock: { days: 10, unit: 'working', pausable: true, maxPausedDays: 10, maxExtensionDays: 5, startsOn: 'acceptance' },
+      citation: { 'zh-CN': '本市规定：十个工作日', en: 'City rule: 10 working days' },
+      forwardSameDay: false,
+    }
+    expect(AppealTypeCreateBody.safeParse(body).success).toBe(true)
+    expect(AppealTypeCreateBody.safeParse({ ...body, forwardSameDay: true }).success).toBe(false)
+    expect(AppealTypeCreateBody.safeParse({ ...body, appliesTo: ['onsite', 'onsite'] }).success).toBe(false)
   })
 
   it('fills reply templates and leaves unknown placeholders visible', () => {
