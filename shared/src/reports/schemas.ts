@@ -3,6 +3,7 @@ import { TimelineEvent } from '../cases'
 import { PlateNumber } from '../plate'
 import { GridGeometry, Latitude, Longitude } from './geo'
 import { KindConfig } from './kinds'
+import { DESCRIPTION_MAX, DESCRIPTION_MIN, MAX_PHOTOS } from './limits'
 import { REPORT_ACTIONS, REPORT_STATES } from './machine'
 
 export const ReportStateEnum = z.enum(REPORT_STATES)
@@ -13,10 +14,8 @@ export const KindCode = z.string().regex(/^[a-z][a-z0-9_]{1,39}$/)
 export const LocationSource = z.enum(['gps', 'wechat', 'exif', 'place', 'address', 'map'])
 export type LocationSource = z.infer<typeof LocationSource>
 
-export const DESCRIPTION_MIN = 5
-export const DESCRIPTION_MAX = 500
-export const MAX_PHOTOS = 9
-export const PHOTO_MAX_BYTES = 10 * 1024 * 1024
+// Plain limits apart from the schemas (the citizen form reads them without loading zod).
+export { DESCRIPTION_MAX, DESCRIPTION_MIN, MAX_PHOTOS, PHOTO_MAX_BYTES } from './limits'
 
 export const Description = z
   .string()

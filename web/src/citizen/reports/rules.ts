@@ -1,5 +1,5 @@
-import { isValidPlate, normalisePlate } from '@tp/shared/plate'
-import { DESCRIPTION_MAX, DESCRIPTION_MIN } from '@tp/shared/reports/schemas'
+import { isValidPlate, normalisePlate } from '@tp/shared/plate-format'
+import { DESCRIPTION_MAX, DESCRIPTION_MIN } from '@tp/shared/reports/limits'
 import type { Kind } from './api'
 
 /** What the new-report form holds (plain JSON: it is kept as a draft in local storage). */
