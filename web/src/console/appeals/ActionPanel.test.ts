@@ -38,7 +38,7 @@ async function confirmBox() {
   await flushPromises()
 }
 
-describe('the review actions', () => {
+describe('the review actions', { timeout: 30_000 }, () => {
   beforeEach(() => {
     signIn('me', 'legal_officer')
     useConfig()
