@@ -450,7 +450,7 @@ async function seedCase(
       approvedBy: d && d.outcome !== 'upheld' && d.approvedAt ? env.head : null,
       refuseReason: s.refused?.reason ?? null,
       refuseNote: s.refused?.note ?? null,
-      policy: usable.clock,
+      policy: { ...usable.clock, citation: usable.citation },
       clockStart,
       extensionDays,
       ...dueColumns(due),
