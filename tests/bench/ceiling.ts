@@ -194,12 +194,14 @@ app.get('/c/slots', async (c) => {
   const officeId = c.req.query('officeId') as string
   const serviceId = c.req.query('serviceId') as string
   const date = c.req.query('date') as string
-  await q(sql, Q.OFFICE_BY_ID, [officeId])
-  await q(sql, Q.SERVICE_OFFERED, [officeId, serviceId, true])
-  await q(sql, Q.POLICY, ['default'])
-  await q(sql, Q.CALENDAR)
-  await q(sql, Q.DAY_OVERRIDES, [officeId, date])
-  await q(sql, Q.SLOT_DATES, [officeId, serviceId, date])
+  // As the portal: the office, service, policy and day rules side by side, then the day's slots.
+  await Promise.all([
+    q(sql, Q.OFFICE_BY_ID, [officeId]),
+    q(sql, Q.SERVICE_OFFERED, [officeId, serviceId, true]),
+    q(sql, Q.POLICY, ['default']),
+    q(sql, Q.CALENDAR),
+    q(sql, Q.DAY_OVERRIDES, [officeId, date]),
+  ])
   const rows = await q<{ id: string; start_time: string; capacity: number; booked: number }>(sql, Q.SLOTS_OF_DAY, [officeId, serviceId, date])
   return c.json({ items: rows.map((r) => ({ id: r.id, startTime: r.start_time, remaining: Math.max(0, r.capacity - r.booked) })) })
 })
@@ -289,8 +291,6 @@ app.post('/c/windows/:id/call-next', async (c) => {
   const called = await sql.begin(async (tx) => {
     const [w] = await q<{ office_id: string; unit_id: string; number: number }>(tx, Q.WINDOW_LOCK, [windowId])
     if (!w) throw new Refused(404, 'not_found')
-    const busy = await q(tx, Q.WINDOW_BUSY, [windowId, 'called', 'serving'])
-    if (busy.length) throw new Refused(409, 'window_busy')
     const [t] = await q<{ id: string; number: string }>(tx, Q.CALL_NEXT, [
       'called',
       windowId,
@@ -302,12 +302,20 @@ app.post('/c/windows/:id/call-next', async (c) => {
       chinaDate(now),
       windowId,
       windowId,
+      windowId,
+      'called',
+      'serving',
       at,
       at,
       1,
       'waiting',
     ])
-    if (!t) return null
+    if (!t) {
+      // As the portal: only when nothing was called, whether the window is busy.
+      const busy = await q(tx, Q.WINDOW_BUSY, [windowId, 'called', 'serving'])
+      if (busy.length) throw new Refused(409, 'window_busy')
+      return null
+    }
     // As the portal: the view read in the transaction, pipelined with the audit row.
     const [, [view]] = await Promise.all([
       q(tx, Q.AUDIT_INSERT, [

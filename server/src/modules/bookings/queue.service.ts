@@ -2,7 +2,7 @@ import { maskName } from '@tp/shared'
 import { bookingMachine, type TicketAction, ticketMachine } from '@tp/shared/bookings/machines'
 import { formatTicketNumber } from '@tp/shared/bookings/rules'
 import type { HallDisplay, QueueStats, ServiceWindow, Ticket, TicketState, WindowQueue } from '@tp/shared/bookings/schemas'
-import { and, asc, count, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, inArray, isNotNull, notExists, sql } from 'drizzle-orm'
 import { inUnitScope } from '../../platform/access'
 import { audit } from '../../platform/audit'
 import { type Ctx, withDb } from '../../platform/context'
@@ -404,16 +404,17 @@ export async function callNext(ctx: Ctx, windowId: string): Promise<Ticket | nul
     const { window: w, office } = await loadWindowInScope(t, windowId, true)
     assertAtWindow(t, w)
     if (!w.active) throw unprocessable('window_inactive', 'This window is not in service')
-    const [busy] = await tx
+    const inHand = tx
       .select({ id: queueTickets.id, number: queueTickets.number })
       .from(queueTickets)
       .where(and(eq(queueTickets.windowId, w.id), inArray(queueTickets.state, ['called', 'serving'])))
-    if (busy) throw conflict('window_busy', `Finish ${busy.number} first (complete, skip or transfer)`, { ticketId: busy.id, number: busy.number })
     const now = ctx.now()
+    // A window still holding a number picks nothing: checked first (a one-time filter), so no
+    // waiting ticket is even locked; under the window's lock, so a double press sees the first call.
     const pick = tx
       .select({ id: queueTickets.id })
       .from(queueTickets)
-      .where(waitingFor(w, today(t)))
+      .where(and(waitingFor(w, today(t)), notExists(inHand)))
       .orderBy(...queueOrder(now))
       .limit(1)
       .for('update', { skipLocked: true })
@@ -422,7 +423,12 @@ export async function callNext(ctx: Ctx, windowId: string): Promise<Ticket | nul
       .set({ state: 'called', windowId: w.id, calledAt: now, callCount: 1, servedBy: ctx.actor.kind === 'staff' ? ctx.actor.id : null })
       .where(and(sql`${queueTickets.id} = (${pick})`, eq(queueTickets.state, 'waiting')))
       .returning()
-    if (!called) return null
+    if (!called) {
+      // Nobody waiting, or the window is busy: only then is it worth asking which.
+      const [busy] = await inHand
+      if (busy) throw conflict('window_busy', `Finish ${busy.number} first (complete, skip or transfer)`, { ticketId: busy.id, number: busy.number })
+      return null
+    }
     // The view is read in the same transaction, pipelined with the audit row and the inbox entry.
     const [, view] = await pipeline([afterCall(t, called, w, office, 'queue.call'), ticketView(t, called.id)])
     return view
