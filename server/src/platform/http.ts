@@ -123,6 +123,8 @@ function invalidInputCode(err: unknown): string | null {
   return code && code !== '22012' ? code : null
 }
 
+const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
 /** At most this many parts (fields and files together) in one multipart request. */
 export const MAX_MULTIPART_PARTS = 40
 
@@ -132,12 +134,15 @@ export const MAX_MULTIPART_PARTS = 40
  * them. Routes further limit the files they accept (e.g. 9 pieces of evidence).
  */
 export function requestLimits(config: { bodyLimitBytes: number }): MiddlewareHandler<AppEnv>[] {
-  const limit = bodyLimit({
+  const bodyLimited = bodyLimit({
     maxSize: config.bodyLimitBytes,
     onError: () => {
       throw new AppError(413, 'payload_too_large', `Request body is larger than ${Math.floor(config.bodyLimitBytes / 1048576)} MB`)
     },
   })
+  // No route reads the body of a GET, HEAD or OPTIONS request. Looking for one would make the node
+  // adapter build a full fetch Request (streams, abort signal) on every read: most of a GET's cost.
+  const limit: MiddlewareHandler<AppEnv> = (c, next) => (BODYLESS_METHODS.has(c.req.method) ? next() : bodyLimited(c, next))
   const parts: MiddlewareHandler<AppEnv> = async (c, next) => {
     const type = c.req.header('content-type') ?? ''
     if (/^\s*multipart\/form-data/i.test(type)) {
@@ -180,10 +185,13 @@ export function securityHeaders(frameAncestors: readonly string[]): MiddlewareHa
   ].join('; ')
   return async (c, next) => {
     await next()
-    c.header('Content-Security-Policy', csp)
-    c.header('X-Content-Type-Options', 'nosniff')
-    c.header('Referrer-Policy', 'strict-origin-when-cross-origin')
-    c.header('Permissions-Policy', 'geolocation=(self), camera=(self), microphone=()')
-    c.header('Cross-Origin-Opener-Policy', 'same-origin')
+    // On the response's own headers: `c.header()` after the handler would copy the response
+    // through a full fetch Response and a body stream on every request.
+    const headers = c.res.headers
+    headers.set('Content-Security-Policy', csp)
+    headers.set('X-Content-Type-Options', 'nosniff')
+    headers.set('Referrer-Policy', 'strict-origin-when-cross-origin')
+    headers.set('Permissions-Policy', 'geolocation=(self), camera=(self), microphone=()')
+    headers.set('Cross-Origin-Opener-Policy', 'same-origin')
   }
 }

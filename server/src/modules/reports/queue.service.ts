@@ -18,7 +18,7 @@ import { citizens, staff, units } from '../identity/identity.tables'
 import { getKind } from './kinds.service'
 import { detailCore } from './reports.service'
 import { grids, reportSightings, reportSupporters, reports } from './reports.tables'
-import { iso, type ReportJoined, type ReportRow, selectReports, toSummary, tsParam } from './reports.view'
+import { iso, type ReportJoined, type ReportRow, selectReports, selectSummaries, toSummary, tsParam } from './reports.view'
 import { actorsOn, addEvent, applyTransition, audienceOf, liveData } from './transition'
 
 /** A report in the staff member's unit scope (or assigned to them from another unit), else 404. */
@@ -52,7 +52,7 @@ export async function consoleList(ctx: Ctx, q: ConsoleListQuery) {
     q.mine === 'true' ? eq(reports.officerId, actor.id) : undefined,
     like ? or(ilike(reports.number, like), ilike(reports.plate, like), ilike(reports.address, like)) : undefined,
   )
-  const rows = await selectReports(ctx.db)
+  const rows = await selectSummaries(ctx.db)
     .where(and(where, after ? or(lt(reports.createdAt, after.at), and(eq(reports.createdAt, after.at), lt(reports.id, after.id))) : undefined))
     .orderBy(desc(reports.createdAt), desc(reports.id))
     .limit(q.limit + 1)
@@ -93,7 +93,7 @@ export async function consoleDetail(ctx: Ctx, id: string): Promise<ConsoleReport
   const now = ctx.now()
   const [citizen] = r.citizenId ? await ctx.db.select({ name: citizens.name, phone: citizens.phone }).from(citizens).where(eq(citizens.id, r.citizenId)) : []
   const box = boxAround(r, kind.nearbyRadiusM)
-  const near = await selectReports(ctx.db)
+  const near = await selectSummaries(ctx.db)
     .where(
       and(
         eq(reports.kind, r.kind),
@@ -107,7 +107,7 @@ export async function consoleDetail(ctx: Ctx, id: string): Promise<ConsoleReport
       ),
     )
     .limit(50)
-  const merged = await selectReports(ctx.db).where(eq(reports.mergedIntoId, r.id)).orderBy(asc(reports.createdAt)).limit(100)
+  const merged = await selectSummaries(ctx.db).where(eq(reports.mergedIntoId, r.id)).orderBy(asc(reports.createdAt)).limit(100)
   const sightings = await ctx.db.select().from(reportSightings).where(eq(reportSightings.reportId, r.id)).orderBy(asc(reportSightings.at))
   const actions = reportActionsFor(machineFor(r.course), r.state, actorsOn(ctx, r)).filter((a) => !CITIZEN_ONLY_ACTIONS.includes(a))
   return {

@@ -28,7 +28,7 @@ import { routePoint } from './grids.service'
 import { getKind } from './kinds.service'
 import { attachPhotos, photosOf } from './photos.service'
 import { reportEvents, reportSightings, reportSupporters, reports } from './reports.tables'
-import { execRows, iso, type ReportJoined, type ReportRow, selectReports, toSummary } from './reports.view'
+import { execRows, iso, type ReportJoined, type ReportRow, selectReports, selectSummaries, toSummary } from './reports.view'
 import { addEvent, applyTransition, audienceOf, liveData, type TransitionInput } from './transition'
 
 export interface CreateMeta {
@@ -279,7 +279,7 @@ export async function listMine(ctx: Ctx, q: { limit: number; cursor?: string; st
   const me = requireCitizen(ctx.actor)
   const after = q.cursor ? decodeCursor(q.cursor) : null
   if (q.cursor && !after) throw badRequest('Invalid cursor', [{ path: 'query.cursor', message: 'Malformed cursor' }])
-  const rows = await selectReports(ctx.db)
+  const rows = await selectSummaries(ctx.db)
     .where(
       and(
         eq(reports.citizenId, me.id),
@@ -327,7 +327,21 @@ export async function nearby(ctx: Ctx, q: { kind: string; lat: number; lng: numb
   // A coarsened point lies up to half a cell's diagonal from the real one: search that much wider.
   const box = boxAround(q, kind.course === 'zombie' ? radius + COARSE_SLACK_M : radius)
   const rows = await ctx.db
-    .select()
+    .select({
+      id: reports.id,
+      number: reports.number,
+      kind: reports.kind,
+      course: reports.course,
+      state: reports.state,
+      stateType: reports.stateType,
+      lat: reports.lat,
+      lng: reports.lng,
+      address: reports.address,
+      roadName: reports.roadName,
+      plate: reports.plate,
+      meTooCount: reports.meTooCount,
+      createdAt: reports.createdAt,
+    })
     .from(reports)
     .where(
       and(

@@ -1,31 +1,57 @@
 import { isOverdue, type ReportSummary } from '@tp/shared/reports/index'
 import { eq, getTableColumns, type SQL, sql } from 'drizzle-orm'
-import { alias } from 'drizzle-orm/pg-core'
+import { alias, type SelectedFields } from 'drizzle-orm/pg-core'
 import type { Db } from '../../platform/db'
 import { staff, units } from '../identity/identity.tables'
 import { grids, reports } from './reports.tables'
 
 export type ReportRow = typeof reports.$inferSelect
-export type ReportJoined = ReportRow & { gridName: string | null; unitName: string | null; officerName: string | null }
 
 const officer = alias(staff, 'report_officer')
 
-/** Reports with the names lists show (grid, unit, officer); add where/order/limit. */
-export function selectReports(db: Db) {
+/** Report columns with the names lists show (grid, unit, officer); add where/order/limit. */
+function withNames<F extends SelectedFields>(db: Db, columns: F) {
   return db
-    .select({ ...getTableColumns(reports), gridName: grids.name, unitName: units.name, officerName: officer.name })
+    .select({ ...columns, gridName: grids.name, unitName: units.name, officerName: officer.name })
     .from(reports)
     .leftJoin(grids, eq(grids.id, reports.gridId))
     .leftJoin(units, eq(units.id, reports.unitId))
     .leftJoin(officer, eq(officer.id, reports.officerId))
 }
 
+/** Whole reports with their names: for a detail view. */
+export const selectReports = (db: Db) => withNames(db, getTableColumns(reports))
+
+/** Only what a list row (`toSummary`) shows: list views read a page of these, not whole reports. */
+export const selectSummaries = (db: Db) =>
+  withNames(db, {
+    id: reports.id,
+    number: reports.number,
+    kind: reports.kind,
+    state: reports.state,
+    stateType: reports.stateType,
+    address: reports.address,
+    roadName: reports.roadName,
+    lat: reports.lat,
+    lng: reports.lng,
+    plate: reports.plate,
+    meTooCount: reports.meTooCount,
+    thumbFileId: reports.thumbFileId,
+    createdAt: reports.createdAt,
+    updatedAt: reports.updatedAt,
+    dueAt: reports.dueAt,
+    dueReason: reports.dueReason,
+  })
+
+export type ReportJoined = Awaited<ReturnType<typeof selectReports>>[number]
+export type SummaryRow = Awaited<ReturnType<typeof selectSummaries>>[number]
+
 export const fileUrl = (id: string) => `/api/reports/files/${id}`
 export const thumbUrl = (id: string) => `/api/reports/files/${id}/thumb`
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null)
 
 /** The list row; `plate` only for staff and the reporter (public views never call this). */
-export function toSummary(r: ReportJoined, now: Date, opts: { showPlate: boolean } = { showPlate: true }): ReportSummary {
+export function toSummary(r: SummaryRow, now: Date, opts: { showPlate: boolean } = { showPlate: true }): ReportSummary {
   return {
     id: r.id,
     number: r.number,
