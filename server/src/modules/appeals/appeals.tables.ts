@@ -187,7 +187,8 @@ export const appeals = pgTable(
     // One open appeal per ticket.
     uniqueIndex('appeals_one_open_per_ticket_uq').on(t.ticketId).where(OPEN),
     index('appeals_citizen_idx').on(t.citizenId, t.submittedAt, t.id),
-    index('appeals_open_due_idx').on(t.dueAt, t.id).where(OPEN),
+    // The unit as well: the queue's capped count by due date is then an index-only scan (no row visits).
+    index('appeals_open_due_idx').on(t.dueAt, t.id, t.unitId).where(OPEN),
     index('appeals_unit_state_due_idx').on(t.unitId, t.state, t.dueAt),
     index('appeals_assignee_idx').on(t.assigneeId, t.state),
     // Round-robin: when was each officer last given a case.

@@ -1,0 +1,2 @@
+DROP INDEX "appeals_open_due_idx";--> statement-breakpoint
+CREATE INDEX "appeals_open_due_idx" ON "appeals" USING btree ("due_at","id","unit_id") WHERE state in ('submitted', 'accepted', 'in_review', 'awaiting_material', 'pending_approval');
