@@ -26,7 +26,7 @@ import {
   refreshDue,
 } from './appeals.core'
 import { appealEvents, appealExtensions, appealMaterialRequests, appeals, tickets } from './appeals.tables'
-import { labelOf, optionList, requireActive } from './options.service'
+import { inactiveOption, labelOf, optionList, requireActive } from './options.service'
 import { fileRef, findTicketForCitizen, occurredUnit, staffTicketView, ticketView } from './tickets.service'
 import { appealTypes, typesForTicket } from './types.service'
 
@@ -82,10 +82,7 @@ export async function fileAppeal(ctx: Ctx, fields: AppealCreateFields, evidence:
   const { t: ticket } = await findTicketForCitizen(ctx, fields.decisionNo, fields.plate)
   if (ticket.status !== 'effective') throw conflict('ticket_not_effective', `This ticket has already been ${ticket.status}`)
   await requireActive(ctx, 'grounds', [fields.grounds], () => 'body.grounds')
-  if (fields.type && !(await appealTypes(ctx)).some((x) => x.key === fields.type && !x.retired))
-    throw new AppError(400, 'validation_failed', 'Some fields are invalid', [
-      { path: 'body.type', message: 'Not an available appeal type', code: 'inactive_option' },
-    ])
+  if (fields.type && !(await appealTypes(ctx)).some((x) => x.key === fields.type && !x.retired)) throw inactiveOption(['body.type'])
   const allowed = await typesForTicket(ctx, ticket.recordedBy)
   const type = fields.type ? allowed.find((x) => x.key === fields.type) : allowed[0]
   if (!type)

@@ -42,20 +42,22 @@ export function labelOf(list: readonly { key: string; label: Localized }[], key:
   return list.find((o) => o.key === key)?.label[locale] ?? key
 }
 
+/** A 400 naming each field that holds a key which is not an active configured entry. */
+export const inactiveOption = (paths: readonly string[]) =>
+  new AppError(
+    400,
+    'validation_failed',
+    'Some fields are invalid',
+    paths.map((path) => ({ path, message: 'Not an available option', code: 'inactive_option' })),
+  )
+
 /**
  * Refuses keys that are not active entries of the list: a 400 whose details name each field,
  * e.g. `body.grounds` or `body.legalBasis.0`.
  */
 export async function requireActive(ctx: Ctx, list: OptionList, keys: readonly string[], path: (i: number) => string): Promise<void> {
-  const configured = await optionList(ctx, list)
-  const bad = inactiveKeys(configured, keys)
-  if (!bad.length) return
-  throw new AppError(
-    400,
-    'validation_failed',
-    'Some fields are invalid',
-    keys.flatMap((k, i) => (bad.includes(k) ? [{ path: path(i), message: 'Not an available option', code: 'inactive_option' }] : [])),
-  )
+  const bad = inactiveKeys(await optionList(ctx, list), keys)
+  if (bad.length) throw inactiveOption(keys.flatMap((k, i) => (bad.includes(k) ? [path(i)] : [])))
 }
 
 function templateFields(list: OptionList, body: { outcome?: AppealOutcome; text?: string }, current?: ConfiguredOption) {
