@@ -7,7 +7,7 @@ import { answer, kinds, mockApi } from '../reports/test-helpers'
 import HomePage from './HomePage.vue'
 
 describe('citizen home', () => {
-  it('holds places for the report kinds while they load, so the other services do not move', async () => {
+  it('shows placeholder tiles while the report kinds load and lays out nothing after them until they arrive', async () => {
     let release: (v: unknown) => void = () => {}
     const pending = new Promise((r) => {
       release = r
@@ -21,10 +21,12 @@ describe('citizen home', () => {
     const w = mount(HomePage, { global: { plugins: [createPinia(), testI18n('zh-CN'), router] } })
     await flushPromises()
     const services = () => w.findAll('.tp-home__services > *').map((e) => e.attributes('data-service') ?? e.attributes('data-test'))
-    expect(services()).toEqual(['service-placeholder', 'service-placeholder', 'appeal', 'booking'])
+    expect(services()).toEqual(['service-placeholder', 'service-placeholder'])
+    expect(w.find('.tp-home__cases-head').exists()).toBe(false)
     release(undefined)
     await flushPromises()
     expect(services()).toEqual([...kinds.map((k) => k.code), 'appeal', 'booking'])
+    expect(w.find('.tp-home__cases-head').exists()).toBe(true)
     api.restore()
   })
 })
