@@ -27,6 +27,10 @@ async function freshTicket(recordedBy: 'camera' | 'onsite' = 'camera') {
   return { decisionNo: tk!.decisionNo!, plate: '川A12345' }
 }
 
+/** The appeal types a ticket offers its citizen. */
+const offered = async (ticket: { decisionNo: string; plate: string }) =>
+  (await zhang.get(`/api/tickets/lookup?decisionNo=${ticket.decisionNo}&plate=${encodeURIComponent(ticket.plate)}`)).body.appealTypes as string[]
+
 const fileRaw = (ticket: { decisionNo: string; plate: string }, extra: Record<string, string>) =>
   zhang.post(
     '/api/appeals',
@@ -176,7 +180,10 @@ describe('appeal types added by an admin', () => {
 
     // Filed and accepted on Monday 2026-10-12: working days 10-13 … 10-23 are nine, the tenth is Monday 10-26.
     at('2026-10-12T10:00:00')
-    const filed = await fileOn(zhang, await freshTicket('onsite'), { type: 'onsite_review' })
+    const ticket = await freshTicket('onsite')
+    expect(await offered(ticket)).toEqual(['onsite_review', 'statement'])
+    expect(await offered(await freshTicket('camera'))).not.toContain('onsite_review')
+    const filed = await fileOn(zhang, ticket, { type: 'onsite_review' })
     expect(filed.policy).toMatchObject({ type: 'onsite_review', days: 10, unit: 'working', citation: TYPE.citation })
     at('2026-10-12T10:30:00')
     const accepted = await legal.post(`/api/console/appeals/${filed.id}/accept`, { version: filed.version, assign: legalId })
@@ -194,7 +201,9 @@ describe('appeal types added by an admin', () => {
     at('2026-10-14T10:00:00')
     const retired = await admin.put('/api/console/appeals/types/onsite_review', { clock: TYPE.clock, citation: TYPE.citation, retired: true })
     expect(retired.body.retired).toBe(true)
-    const res = await fileRaw(await freshTicket('onsite'), { type: 'onsite_review' })
+    const ticket = await freshTicket('onsite')
+    expect(await offered(ticket)).toEqual(['statement'])
+    const res = await fileRaw(ticket, { type: 'onsite_review' })
     expect(res.status).toBe(400)
     expect(res.body.error.details).toEqual([expect.objectContaining({ path: 'body.type' })])
     const config = await zhang.get('/api/appeals/config')

@@ -339,7 +339,7 @@ export async function citizenView(ctx: Ctx, row: AppealRow): Promise<AppealView>
   const { t, unitName } = await ticketWithUnit(ctx, row.ticketId)
   const open = appealMachine.typeOf(row.state) === 'open' ? { id: row.id, number: row.number, state: row.state } : null
   const timeline = (await timelineOf(ctx, row, true)).map(({ actorName: _n, ...e }) => e as TimelineEvent)
-  return { ...base, ticket: ticketView(t, unitName, open), timeline, decision: decisionOf(row, true) }
+  return { ...base, ticket: ticketView(t, unitName, open, await appealTypes(ctx)), timeline, decision: decisionOf(row, true) }
 }
 
 export async function staffView(ctx: Ctx, row: AppealRow): Promise<StaffAppealView> {

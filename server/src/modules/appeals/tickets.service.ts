@@ -1,4 +1,4 @@
-import { typesFor } from '@tp/shared/appeals/config'
+import { type AppealTypeConfig, typesFor } from '@tp/shared/appeals/config'
 import type { FileRef, StaffTicketView, TicketView } from '@tp/shared/appeals/schemas'
 import { and, desc, eq, ilike, inArray, isNull, or, type SQL, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/pg-core'
@@ -10,6 +10,7 @@ import { files } from '../../platform/platform.tables'
 import { hit } from '../../platform/rate-limit'
 import { units, vehicles } from '../identity/identity.tables'
 import { appeals, ticketImports, tickets } from './appeals.tables'
+import { appealTypes } from './types.service'
 
 export type TicketRow = typeof tickets.$inferSelect
 type OpenAppeal = { id: string; number: string; state: (typeof appeals.$inferSelect)['state'] } | null
@@ -30,7 +31,8 @@ export function fileRef(f: typeof files.$inferSelect): FileRef {
 /** The unit where the violation happened (the issuing unit unless the record names another). */
 export const occurredUnit = (t: Pick<TicketRow, 'unitId' | 'occurredUnitId'>) => t.occurredUnitId ?? t.unitId
 
-export function ticketView(t: TicketRow, unitName: string, openAppeal: OpenAppeal): TicketView {
+/** `types`: the appeal types as configured now (types.service `appealTypes`); a ticket offers the active ones that fit it. */
+export function ticketView(t: TicketRow, unitName: string, openAppeal: OpenAppeal, types: readonly AppealTypeConfig[]): TicketView {
   return {
     id: t.id,
     decisionNo: t.decisionNo,
@@ -49,18 +51,21 @@ export function ticketView(t: TicketRow, unitName: string, openAppeal: OpenAppea
     correctedFineYuan: t.correctedFineYuan,
     correctedPoints: t.correctedPoints,
     openAppeal,
-    appealTypes: t.status === 'effective' ? typesFor(t.recordedBy).map((x) => x.key) : [],
+    appealTypes: t.status === 'effective' ? typesFor(t.recordedBy, types).map((x) => x.key) : [],
   }
 }
 
 export async function staffTicketView(ctx: Ctx, t: TicketRow, unitName: string, openAppeal: OpenAppeal): Promise<StaffTicketView> {
-  const evidence = await ctx.db
-    .select()
-    .from(files)
-    .where(and(eq(files.entityType, 'ticket'), eq(files.entityId, t.id)))
-    .orderBy(files.createdAt)
+  const [evidence, types] = await Promise.all([
+    ctx.db
+      .select()
+      .from(files)
+      .where(and(eq(files.entityType, 'ticket'), eq(files.entityId, t.id)))
+      .orderBy(files.createdAt),
+    appealTypes(ctx),
+  ])
   return {
-    ...ticketView(t, unitName, openAppeal),
+    ...ticketView(t, unitName, openAppeal, types),
     vinLast6: t.vinLast6,
     officerName: t.officerName,
     officerNo: t.officerNo,
@@ -73,14 +78,17 @@ export async function staffTicketView(ctx: Ctx, t: TicketRow, unitName: string, 
 
 async function withOpenAppeals(ctx: Ctx, rows: { t: TicketRow; unitName: string }[]): Promise<TicketView[]> {
   const ids = rows.map((r) => r.t.id)
-  const open = ids.length
-    ? await ctx.db
-        .select({ ticketId: appeals.ticketId, id: appeals.id, number: appeals.number, state: appeals.state })
-        .from(appeals)
-        .where(and(inArray(appeals.ticketId, ids), inArray(appeals.state, [...OPEN_STATES])))
-    : []
+  const [open, types] = await Promise.all([
+    ids.length
+      ? ctx.db
+          .select({ ticketId: appeals.ticketId, id: appeals.id, number: appeals.number, state: appeals.state })
+          .from(appeals)
+          .where(and(inArray(appeals.ticketId, ids), inArray(appeals.state, [...OPEN_STATES])))
+      : [],
+    appealTypes(ctx),
+  ])
   const byTicket = new Map(open.map((o) => [o.ticketId, { id: o.id, number: o.number, state: o.state }]))
-  return rows.map((r) => ticketView(r.t, r.unitName, byTicket.get(r.t.id) ?? null))
+  return rows.map((r) => ticketView(r.t, r.unitName, byTicket.get(r.t.id) ?? null, types))
 }
 
 export interface BoundVehicle {
