@@ -19,6 +19,16 @@ const DOCS_HTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><t
 <script src="/api/docs/assets/swagger-ui-bundle.js"></script><script src="/api/docs/assets/init.js"></script></body></html>`
 const DOCS_INIT = `window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#ui', deepLinking: true })`
 
+const API_INFO = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Traffic police citizen-service portal API',
+    version: '1.0.0',
+    description:
+      'Errors: `{"error":{"code","message","details"}}`. Staff and citizens authenticate with a session cookie; state-changing requests send `x-csrf-token`.',
+  },
+}
+
 /** Builds the whole app without listening: tests call `app.request()`. */
 export function createApp(deps: AppDeps) {
   const app = createRouter()
@@ -78,14 +88,11 @@ export function createApp(deps: AppDeps) {
   )
   for (const m of modules) app.route('/', m.routes)
 
-  app.doc31('/api/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: 'Traffic police citizen-service portal API',
-      version: '1.0.0',
-      description:
-        'Errors: `{"error":{"code","message","details"}}`. Staff and citizens authenticate with a session cookie; state-changing requests send `x-csrf-token`.',
-    },
+  // Generated on first request and kept (about a second of CPU): the routes cannot change while the process runs.
+  let document: ReturnType<typeof app.getOpenAPI31Document> | undefined
+  app.get('/api/openapi.json', (c) => {
+    document ??= app.getOpenAPI31Document(API_INFO)
+    return c.json(document)
   })
   mountDocs(app)
   app.all('/api/*', apiNotFound)
