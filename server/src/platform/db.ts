@@ -64,13 +64,37 @@ function connect(url: string, max: number, name: string) {
   })
 }
 
+/**
+ * postgres.js sends a statement it is told not to prepare in two round trips (describe, then
+ * execute) and cannot pipeline it; drizzle marks every query but `.prepare()`d ones that way. Through
+ * this handle every statement is prepared: named per connection, parsed and planned once, one round
+ * trip, pipelined. (A PgBouncer in front must therefore pool by session, or track prepared statements.)
+ */
+function preparingAll<T extends postgres.Sql | postgres.TransactionSql>(sql: T): T {
+  return new Proxy(sql, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop) as unknown
+      if (prop === 'unsafe') {
+        return (query: string, params?: never[], options?: postgres.UnsafeQueryOptions) => target.unsafe(query, params, { ...options, prepare: true })
+      }
+      if (prop === 'begin' || prop === 'savepoint') {
+        return (...args: unknown[]) => {
+          const work = args.pop() as (tx: postgres.TransactionSql) => unknown
+          return (value as (...a: unknown[]) => unknown).call(target, ...args, (tx: postgres.TransactionSql) => work(preparingAll(tx)))
+        }
+      }
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+}
+
 /** Points `reports` at a pool on the replica, closed with the primary's. */
 function withReplica(primary: Database, replicaUrl: string | undefined, max: number): Database {
   if (!replicaUrl) return primary
   const replica = connect(replicaUrl, max, 'traffic-portal-reports')
   return {
     ...primary,
-    reports: drizzlePostgres(replica) as unknown as Db,
+    reports: drizzlePostgres(preparingAll(replica)) as unknown as Db,
     close: async () => {
       await Promise.all([primary.close(), replica.end({ timeout: 5 })])
     },
@@ -83,7 +107,7 @@ const HEARTBEAT_MS = 3_000
 
 function openPostgres(url: string, max: number): Database {
   const sql = connect(url, max, 'traffic-portal')
-  const db = drizzlePostgres(sql) as unknown as Db
+  const db = drizzlePostgres(preparingAll(sql)) as unknown as Db
   return {
     kind: 'postgres',
     db,
