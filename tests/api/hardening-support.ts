@@ -16,6 +16,8 @@ export interface Schema {
   items?: Schema
   enum?: unknown[]
   const?: unknown
+  /** A documented valid value (e.g. a built-in key of a configured list, where the schema has only a pattern). */
+  example?: unknown
   format?: string
   pattern?: string
   minLength?: number
@@ -48,6 +50,7 @@ export function sample(doc: OpenApiDoc, schema: Schema | undefined, depth = 0): 
   if (depth > 6) return null
   if (s.const !== undefined) return s.const
   if (s.enum?.length) return s.enum[0]
+  if (s.example !== undefined) return s.example
   if (s.default !== undefined) return s.default
   const variants = s.anyOf ?? s.oneOf
   if (variants?.length) return sample(doc, variants.find((v) => deref(doc, v).type !== 'null') ?? variants[0], depth + 1)

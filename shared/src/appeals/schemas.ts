@@ -22,7 +22,7 @@ export const RecordedBy = z.enum(['camera', 'onsite'])
  */
 export const ConfigKey = z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'Lower-case letters, digits and _ (2–40), starting with a letter')
 
-export const AppealTypeKey = ConfigKey
+export const AppealTypeKey = ConfigKey.meta({ example: 'statement' })
 
 /** An appeal type's clock policy as an admin may set it (days in the clock's unit). */
 export const AppealClockSchema = z
@@ -84,9 +84,10 @@ export const AppealTypeView = z.object({
   updatedAt: z.string().nullable(),
 })
 export type AppealTypeView = z.infer<typeof AppealTypeView>
-export const GroundsKey = ConfigKey
-export const RefuseReasonKey = ConfigKey
-export const LegalBasisKey = ConfigKey
+// Examples from the built-in lists: the API document shows a real key for each field.
+export const GroundsKey = ConfigKey.meta({ example: 'camera_misread' })
+export const RefuseReasonKey = ConfigKey.meta({ example: 'out_of_time' })
+export const LegalBasisKey = ConfigKey.meta({ example: 'apl_40' })
 export const AppealOutcome = z.enum(['upheld', 'corrected', 'revoked'])
 
 export const OptionListName = z.enum(OPTION_LISTS)

@@ -19729,7 +19729,9 @@ export interface paths {
                     "multipart/form-data": {
                         decisionNo: string;
                         plate?: string;
+                        /** @example statement */
                         type?: string;
+                        /** @example camera_misread */
                         grounds: string;
                         statement: string;
                         contactPhone: string;
@@ -19752,7 +19754,9 @@ export interface paths {
                             state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                             /** @enum {string} */
                             stateType: "open" | "closed" | "fixed";
+                            /** @example statement */
                             type: string;
+                            /** @example camera_misread */
                             grounds: string;
                             statement: string;
                             contactPhoneMasked: string;
@@ -19787,6 +19791,7 @@ export interface paths {
                                 appealTypes: string[];
                             };
                             policy: {
+                                /** @example statement */
                                 type: string;
                                 days: number;
                                 /** @enum {string} */
@@ -19877,6 +19882,7 @@ export interface paths {
                                 decidedAt: string | null;
                             } | null;
                             refusal: {
+                                /** @example out_of_time */
                                 reason: string;
                                 note: string | null;
                             } | null;
@@ -20073,7 +20079,9 @@ export interface paths {
                             state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                             /** @enum {string} */
                             stateType: "open" | "closed" | "fixed";
+                            /** @example statement */
                             type: string;
+                            /** @example camera_misread */
                             grounds: string;
                             statement: string;
                             contactPhoneMasked: string;
@@ -20108,6 +20116,7 @@ export interface paths {
                                 appealTypes: string[];
                             };
                             policy: {
+                                /** @example statement */
                                 type: string;
                                 days: number;
                                 /** @enum {string} */
@@ -20198,6 +20207,7 @@ export interface paths {
                                 decidedAt: string | null;
                             } | null;
                             refusal: {
+                                /** @example out_of_time */
                                 reason: string;
                                 note: string | null;
                             } | null;
@@ -20406,7 +20416,9 @@ export interface paths {
                             state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                             /** @enum {string} */
                             stateType: "open" | "closed" | "fixed";
+                            /** @example statement */
                             type: string;
+                            /** @example camera_misread */
                             grounds: string;
                             statement: string;
                             contactPhoneMasked: string;
@@ -20441,6 +20453,7 @@ export interface paths {
                                 appealTypes: string[];
                             };
                             policy: {
+                                /** @example statement */
                                 type: string;
                                 days: number;
                                 /** @enum {string} */
@@ -20531,6 +20544,7 @@ export interface paths {
                                 decidedAt: string | null;
                             } | null;
                             refusal: {
+                                /** @example out_of_time */
                                 reason: string;
                                 note: string | null;
                             } | null;
@@ -20736,7 +20750,9 @@ export interface paths {
                             state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                             /** @enum {string} */
                             stateType: "open" | "closed" | "fixed";
+                            /** @example statement */
                             type: string;
+                            /** @example camera_misread */
                             grounds: string;
                             statement: string;
                             contactPhoneMasked: string;
@@ -20771,6 +20787,7 @@ export interface paths {
                                 appealTypes: string[];
                             };
                             policy: {
+                                /** @example statement */
                                 type: string;
                                 days: number;
                                 /** @enum {string} */
@@ -20861,6 +20878,7 @@ export interface paths {
                                 decidedAt: string | null;
                             } | null;
                             refusal: {
+                                /** @example out_of_time */
                                 reason: string;
                                 note: string | null;
                             } | null;
@@ -21070,6 +21088,7 @@ export interface paths {
                             };
                             submittedAt: string;
                             acceptedAt: string | null;
+                            /** @example camera_misread */
                             grounds: string;
                             findings: string | null;
                             /** @enum {string|null} */
@@ -21081,6 +21100,7 @@ export interface paths {
                                 label: string;
                             }[];
                             replyText: string;
+                            /** @example out_of_time */
                             refusalReason: string | null;
                             remedies: {
                                 reconsiderationDays: number;
@@ -21295,7 +21315,9 @@ export interface paths {
                                 state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                                 /** @enum {string} */
                                 stateType: "open" | "closed" | "fixed";
+                                /** @example statement */
                                 type: string;
+                                /** @example camera_misread */
                                 grounds: string;
                                 plate: string;
                                 decisionNo: string;
@@ -22088,6 +22110,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
+                                /** @example statement */
                                 key: string;
                                 label: {
                                     "zh-CN": string;
@@ -22279,6 +22302,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** @example statement */
                         key: string;
                         label: {
                             "zh-CN": string;
@@ -22312,6 +22336,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @example statement */
                             key: string;
                             label: {
                                 "zh-CN": string;
@@ -22548,6 +22573,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @example statement */
                             key: string;
                             label: {
                                 "zh-CN": string;
@@ -24044,7 +24070,9 @@ export interface paths {
                             state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                             /** @enum {string} */
                             stateType: "open" | "closed" | "fixed";
+                            /** @example statement */
                             type: string;
+                            /** @example camera_misread */
                             grounds: string;
                             statement: string;
                             contactPhoneMasked: string;
@@ -24093,6 +24121,7 @@ export interface paths {
                                 importedAt: string;
                             };
                             policy: {
+                                /** @example statement */
                                 type: string;
                                 days: number;
                                 /** @enum {string} */
@@ -24184,6 +24213,7 @@ export interface paths {
                                 decidedAt: string | null;
                             } | null;
                             refusal: {
+                                /** @example out_of_time */
                                 reason: string;
                                 note: string | null;
                             } | null;
@@ -24218,6 +24248,7 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 submittedAt: string;
                                 decisionNo: string;
+                                /** @example camera_misread */
                                 grounds: string;
                             }[];
                         };
@@ -24426,6 +24457,7 @@ export interface paths {
                             };
                             submittedAt: string;
                             acceptedAt: string | null;
+                            /** @example camera_misread */
                             grounds: string;
                             findings: string | null;
                             /** @enum {string|null} */
@@ -24437,6 +24469,7 @@ export interface paths {
                                 label: string;
                             }[];
                             replyText: string;
+                            /** @example out_of_time */
                             refusalReason: string | null;
                             remedies: {
                                 reconsiderationDays: number;
@@ -24839,7 +24872,9 @@ export interface paths {
                             state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                             /** @enum {string} */
                             stateType: "open" | "closed" | "fixed";
+                            /** @example statement */
                             type: string;
+                            /** @example camera_misread */
                             grounds: string;
                             statement: string;
                             contactPhoneMasked: string;
@@ -24888,6 +24923,7 @@ export interface paths {
                                 importedAt: string;
                             };
                             policy: {
+                                /** @example statement */
                                 type: string;
                                 days: number;
                                 /** @enum {string} */
@@ -24979,6 +25015,7 @@ export interface paths {
                                 decidedAt: string | null;
                             } | null;
                             refusal: {
+                                /** @example out_of_time */
                                 reason: string;
                                 note: string | null;
                             } | null;
@@ -25013,6 +25050,7 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 submittedAt: string;
                                 decisionNo: string;
+                                /** @example camera_misread */
                                 grounds: string;
                             }[];
                         };
@@ -25199,6 +25237,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         version: number;
+                        /** @example out_of_time */
                         reason: string;
                         note?: string;
                     };
@@ -25219,7 +25258,9 @@ export interface paths {
                             state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                             /** @enum {string} */
                             stateType: "open" | "closed" | "fixed";
+                            /** @example statement */
                             type: string;
+                            /** @example camera_misread */
                             grounds: string;
                             statement: string;
                             contactPhoneMasked: string;
@@ -25268,6 +25309,7 @@ export interface paths {
                                 importedAt: string;
                             };
                             policy: {
+                                /** @example statement */
                                 type: string;
                                 days: number;
                                 /** @enum {string} */
@@ -25359,6 +25401,7 @@ export interface paths {
                                 decidedAt: string | null;
                             } | null;
                             refusal: {
+                                /** @example out_of_time */
                                 reason: string;
                                 note: string | null;
                             } | null;
@@ -25393,6 +25436,7 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 submittedAt: string;
                                 decisionNo: string;
+                                /** @example camera_misread */
                                 grounds: string;
                             }[];
                         };
@@ -25598,7 +25642,9 @@ export interface paths {
                             state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                             /** @enum {string} */
                             stateType: "open" | "closed" | "fixed";
+                            /** @example statement */
                             type: string;
+                            /** @example camera_misread */
                             grounds: string;
                             statement: string;
                             contactPhoneMasked: string;
@@ -25647,6 +25693,7 @@ export interface paths {
                                 importedAt: string;
                             };
                             policy: {
+                                /** @example statement */
                                 type: string;
                                 days: number;
                                 /** @enum {string} */
@@ -25738,6 +25785,7 @@ export interface paths {
                                 decidedAt: string | null;
                             } | null;
                             refusal: {
+                                /** @example out_of_time */
                                 reason: string;
                                 note: string | null;
                             } | null;
@@ -25772,6 +25820,7 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 submittedAt: string;
                                 decisionNo: string;
+                                /** @example camera_misread */
                                 grounds: string;
                             }[];
                         };
@@ -25977,7 +26026,9 @@ export interface paths {
                             state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                             /** @enum {string} */
                             stateType: "open" | "closed" | "fixed";
+                            /** @example statement */
                             type: string;
+                            /** @example camera_misread */
                             grounds: string;
                             statement: string;
                             contactPhoneMasked: string;
@@ -26026,6 +26077,7 @@ export interface paths {
                                 importedAt: string;
                             };
                             policy: {
+                                /** @example statement */
                                 type: string;
                                 days: number;
                                 /** @enum {string} */
@@ -26117,6 +26169,7 @@ export interface paths {
                                 decidedAt: string | null;
                             } | null;
                             refusal: {
+                                /** @example out_of_time */
                                 reason: string;
                                 note: string | null;
                             } | null;
@@ -26151,6 +26204,7 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 submittedAt: string;
                                 decisionNo: string;
+                                /** @example camera_misread */
                                 grounds: string;
                             }[];
                         };
@@ -26356,7 +26410,9 @@ export interface paths {
                             state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                             /** @enum {string} */
                             stateType: "open" | "closed" | "fixed";
+                            /** @example statement */
                             type: string;
+                            /** @example camera_misread */
                             grounds: string;
                             statement: string;
                             contactPhoneMasked: string;
@@ -26405,6 +26461,7 @@ export interface paths {
                                 importedAt: string;
                             };
                             policy: {
+                                /** @example statement */
                                 type: string;
                                 days: number;
                                 /** @enum {string} */
@@ -26496,6 +26553,7 @@ export interface paths {
                                 decidedAt: string | null;
                             } | null;
                             refusal: {
+                                /** @example out_of_time */
                                 reason: string;
                                 note: string | null;
                             } | null;
@@ -26530,6 +26588,7 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 submittedAt: string;
                                 decisionNo: string;
+                                /** @example camera_misread */
                                 grounds: string;
                             }[];
                         };
@@ -26735,7 +26794,9 @@ export interface paths {
                             state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                             /** @enum {string} */
                             stateType: "open" | "closed" | "fixed";
+                            /** @example statement */
                             type: string;
+                            /** @example camera_misread */
                             grounds: string;
                             statement: string;
                             contactPhoneMasked: string;
@@ -26784,6 +26845,7 @@ export interface paths {
                                 importedAt: string;
                             };
                             policy: {
+                                /** @example statement */
                                 type: string;
                                 days: number;
                                 /** @enum {string} */
@@ -26875,6 +26937,7 @@ export interface paths {
                                 decidedAt: string | null;
                             } | null;
                             refusal: {
+                                /** @example out_of_time */
                                 reason: string;
                                 note: string | null;
                             } | null;
@@ -26909,6 +26972,7 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 submittedAt: string;
                                 decisionNo: string;
+                                /** @example camera_misread */
                                 grounds: string;
                             }[];
                         };
@@ -27120,7 +27184,9 @@ export interface paths {
                             state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                             /** @enum {string} */
                             stateType: "open" | "closed" | "fixed";
+                            /** @example statement */
                             type: string;
+                            /** @example camera_misread */
                             grounds: string;
                             statement: string;
                             contactPhoneMasked: string;
@@ -27169,6 +27235,7 @@ export interface paths {
                                 importedAt: string;
                             };
                             policy: {
+                                /** @example statement */
                                 type: string;
                                 days: number;
                                 /** @enum {string} */
@@ -27260,6 +27327,7 @@ export interface paths {
                                 decidedAt: string | null;
                             } | null;
                             refusal: {
+                                /** @example out_of_time */
                                 reason: string;
                                 note: string | null;
                             } | null;
@@ -27294,6 +27362,7 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 submittedAt: string;
                                 decisionNo: string;
+                                /** @example camera_misread */
                                 grounds: string;
                             }[];
                         };
@@ -27500,7 +27569,9 @@ export interface paths {
                             state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                             /** @enum {string} */
                             stateType: "open" | "closed" | "fixed";
+                            /** @example statement */
                             type: string;
+                            /** @example camera_misread */
                             grounds: string;
                             statement: string;
                             contactPhoneMasked: string;
@@ -27549,6 +27620,7 @@ export interface paths {
                                 importedAt: string;
                             };
                             policy: {
+                                /** @example statement */
                                 type: string;
                                 days: number;
                                 /** @enum {string} */
@@ -27640,6 +27712,7 @@ export interface paths {
                                 decidedAt: string | null;
                             } | null;
                             refusal: {
+                                /** @example out_of_time */
                                 reason: string;
                                 note: string | null;
                             } | null;
@@ -27674,6 +27747,7 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 submittedAt: string;
                                 decisionNo: string;
+                                /** @example camera_misread */
                                 grounds: string;
                             }[];
                         };
@@ -27880,7 +27954,9 @@ export interface paths {
                             state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                             /** @enum {string} */
                             stateType: "open" | "closed" | "fixed";
+                            /** @example statement */
                             type: string;
+                            /** @example camera_misread */
                             grounds: string;
                             statement: string;
                             contactPhoneMasked: string;
@@ -27929,6 +28005,7 @@ export interface paths {
                                 importedAt: string;
                             };
                             policy: {
+                                /** @example statement */
                                 type: string;
                                 days: number;
                                 /** @enum {string} */
@@ -28020,6 +28097,7 @@ export interface paths {
                                 decidedAt: string | null;
                             } | null;
                             refusal: {
+                                /** @example out_of_time */
                                 reason: string;
                                 note: string | null;
                             } | null;
@@ -28054,6 +28132,7 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 submittedAt: string;
                                 decisionNo: string;
+                                /** @example camera_misread */
                                 grounds: string;
                             }[];
                         };
@@ -28260,7 +28339,9 @@ export interface paths {
                             state: "submitted" | "accepted" | "in_review" | "awaiting_material" | "pending_approval" | "decided" | "refused" | "withdrawn";
                             /** @enum {string} */
                             stateType: "open" | "closed" | "fixed";
+                            /** @example statement */
                             type: string;
+                            /** @example camera_misread */
                             grounds: string;
                             statement: string;
                             contactPhoneMasked: string;
@@ -28309,6 +28390,7 @@ export interface paths {
                                 importedAt: string;
                             };
                             policy: {
+                                /** @example statement */
                                 type: string;
                                 days: number;
                                 /** @enum {string} */
@@ -28400,6 +28482,7 @@ export interface paths {
                                 decidedAt: string | null;
                             } | null;
                             refusal: {
+                                /** @example out_of_time */
                                 reason: string;
                                 note: string | null;
                             } | null;
@@ -28434,6 +28517,7 @@ export interface paths {
                                 outcome: "upheld" | "corrected" | "revoked" | null;
                                 submittedAt: string;
                                 decisionNo: string;
+                                /** @example camera_misread */
                                 grounds: string;
                             }[];
                         };
