@@ -184,7 +184,7 @@ describe('appeal types added by an admin', () => {
     expect(await offered(ticket)).toEqual(['onsite_review', 'statement'])
     expect(await offered(await freshTicket('camera'))).not.toContain('onsite_review')
     const filed = await fileOn(zhang, ticket, { type: 'onsite_review' })
-    expect(filed.policy).toMatchObject({ type: 'onsite_review', days: 10, unit: 'working', citation: TYPE.citation })
+    expect(filed.policy).toMatchObject({ type: 'onsite_review', days: 10, unit: 'working', startsOn: 'acceptance', citation: TYPE.citation })
     at('2026-10-12T10:30:00')
     const accepted = await legal.post(`/api/console/appeals/${filed.id}/accept`, { version: filed.version, assign: legalId })
     expect(accepted.body.due.dueDate).toBe('2026-10-26')

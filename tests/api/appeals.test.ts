@@ -77,7 +77,7 @@ describe('filing an appeal', () => {
       file(PNG, 'photo.png', 'image/png'),
       file(PDF, 'contract.pdf', 'application/pdf'),
     ])
-    expect(created).toMatchObject({ state: 'submitted', type: 'camera_objection', stateType: 'open' })
+    expect(created).toMatchObject({ state: 'submitted', type: 'camera_objection', stateType: 'open', policy: { startsOn: 'filing' } })
     expect(created.number).toMatch(/^SS\d{8}\d{6,}$/)
     expect(created.evidence).toHaveLength(2)
     expect(created.evidence[0].thumbUrl).toContain('thumb=1')

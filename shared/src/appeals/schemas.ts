@@ -276,6 +276,8 @@ export const AppealPolicyView = z.object({
   pausable: z.boolean(),
   maxPausedDays: z.number().int(),
   maxExtensionDays: z.number().int(),
+  /** When the clock started: on filing (forwarded the same day) or on acceptance. */
+  startsOn: z.enum(['filing', 'acceptance']),
   citation: z.object({ 'zh-CN': z.string(), en: z.string() }),
 })
 export type AppealPolicyView = z.infer<typeof AppealPolicyView>

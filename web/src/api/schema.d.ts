@@ -19800,6 +19800,8 @@ export interface paths {
                                 pausable: boolean;
                                 maxPausedDays: number;
                                 maxExtensionDays: number;
+                                /** @enum {string} */
+                                startsOn: "filing" | "acceptance";
                                 citation: {
                                     "zh-CN": string;
                                     en: string;
@@ -20125,6 +20127,8 @@ export interface paths {
                                 pausable: boolean;
                                 maxPausedDays: number;
                                 maxExtensionDays: number;
+                                /** @enum {string} */
+                                startsOn: "filing" | "acceptance";
                                 citation: {
                                     "zh-CN": string;
                                     en: string;
@@ -20462,6 +20466,8 @@ export interface paths {
                                 pausable: boolean;
                                 maxPausedDays: number;
                                 maxExtensionDays: number;
+                                /** @enum {string} */
+                                startsOn: "filing" | "acceptance";
                                 citation: {
                                     "zh-CN": string;
                                     en: string;
@@ -20796,6 +20802,8 @@ export interface paths {
                                 pausable: boolean;
                                 maxPausedDays: number;
                                 maxExtensionDays: number;
+                                /** @enum {string} */
+                                startsOn: "filing" | "acceptance";
                                 citation: {
                                     "zh-CN": string;
                                     en: string;
@@ -24130,6 +24138,8 @@ export interface paths {
                                 pausable: boolean;
                                 maxPausedDays: number;
                                 maxExtensionDays: number;
+                                /** @enum {string} */
+                                startsOn: "filing" | "acceptance";
                                 citation: {
                                     "zh-CN": string;
                                     en: string;
@@ -24932,6 +24942,8 @@ export interface paths {
                                 pausable: boolean;
                                 maxPausedDays: number;
                                 maxExtensionDays: number;
+                                /** @enum {string} */
+                                startsOn: "filing" | "acceptance";
                                 citation: {
                                     "zh-CN": string;
                                     en: string;
@@ -25318,6 +25330,8 @@ export interface paths {
                                 pausable: boolean;
                                 maxPausedDays: number;
                                 maxExtensionDays: number;
+                                /** @enum {string} */
+                                startsOn: "filing" | "acceptance";
                                 citation: {
                                     "zh-CN": string;
                                     en: string;
@@ -25702,6 +25716,8 @@ export interface paths {
                                 pausable: boolean;
                                 maxPausedDays: number;
                                 maxExtensionDays: number;
+                                /** @enum {string} */
+                                startsOn: "filing" | "acceptance";
                                 citation: {
                                     "zh-CN": string;
                                     en: string;
@@ -26086,6 +26102,8 @@ export interface paths {
                                 pausable: boolean;
                                 maxPausedDays: number;
                                 maxExtensionDays: number;
+                                /** @enum {string} */
+                                startsOn: "filing" | "acceptance";
                                 citation: {
                                     "zh-CN": string;
                                     en: string;
@@ -26470,6 +26488,8 @@ export interface paths {
                                 pausable: boolean;
                                 maxPausedDays: number;
                                 maxExtensionDays: number;
+                                /** @enum {string} */
+                                startsOn: "filing" | "acceptance";
                                 citation: {
                                     "zh-CN": string;
                                     en: string;
@@ -26854,6 +26874,8 @@ export interface paths {
                                 pausable: boolean;
                                 maxPausedDays: number;
                                 maxExtensionDays: number;
+                                /** @enum {string} */
+                                startsOn: "filing" | "acceptance";
                                 citation: {
                                     "zh-CN": string;
                                     en: string;
@@ -27244,6 +27266,8 @@ export interface paths {
                                 pausable: boolean;
                                 maxPausedDays: number;
                                 maxExtensionDays: number;
+                                /** @enum {string} */
+                                startsOn: "filing" | "acceptance";
                                 citation: {
                                     "zh-CN": string;
                                     en: string;
@@ -27629,6 +27653,8 @@ export interface paths {
                                 pausable: boolean;
                                 maxPausedDays: number;
                                 maxExtensionDays: number;
+                                /** @enum {string} */
+                                startsOn: "filing" | "acceptance";
                                 citation: {
                                     "zh-CN": string;
                                     en: string;
@@ -28014,6 +28040,8 @@ export interface paths {
                                 pausable: boolean;
                                 maxPausedDays: number;
                                 maxExtensionDays: number;
+                                /** @enum {string} */
+                                startsOn: "filing" | "acceptance";
                                 citation: {
                                     "zh-CN": string;
                                     en: string;
@@ -28399,6 +28427,8 @@ export interface paths {
                                 pausable: boolean;
                                 maxPausedDays: number;
                                 maxExtensionDays: number;
+                                /** @enum {string} */
+                                startsOn: "filing" | "acceptance";
                                 citation: {
                                     "zh-CN": string;
                                     en: string;

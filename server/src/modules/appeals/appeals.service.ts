@@ -288,6 +288,7 @@ async function policyView(ctx: Ctx, row: AppealRow) {
     pausable: row.policy.pausable,
     maxPausedDays: row.policy.maxPausedDays,
     maxExtensionDays: row.policy.maxExtensionDays,
+    startsOn: row.policy.startsOn ?? 'acceptance',
     citation: citation ?? { 'zh-CN': '', en: '' },
   }
 }

@@ -82,7 +82,7 @@ describe('the appeal form', () => {
 
   it('offers the ticket’s appeal types with their clock rule and citation', async () => {
     const { w } = await setup(() => answer(citizenAppeal(), 201))
-    expect(w.find('[data-test="type-camera_objection"]').text()).toContain('受理后 5 个工作日内答复')
+    expect(w.find('[data-test="type-camera_objection"]').text()).toContain('自提出之日起 5 个工作日内答复')
     expect(w.find('[data-test="type-statement"]').text()).toContain('受理后 15 个自然日内答复')
     expect(w.find('[data-test="citation"]').text()).toContain('第五条第三款')
   })

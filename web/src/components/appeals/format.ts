@@ -25,6 +25,14 @@ export const refuseLabel = (key: string | null | undefined, locale: string) => o
 export const basisLabel = (key: string, locale: string) => optionLabel(currentAppealConfig()?.legalBases ?? [], key, locale)
 export const typeLabel = (key: string | null | undefined, locale: string) => optionLabel(currentAppealConfig()?.types ?? [], key, locale)
 
+/** The clock rule in words: a type whose clock starts on filing counts from the day the appeal is made, not from acceptance. */
+export function clockRule(
+  t: (key: string, params: Record<string, unknown>) => string,
+  clock: { days: number; unit: 'calendar' | 'working'; startsOn?: 'filing' | 'acceptance' },
+): string {
+  return t(clock.startsOn === 'filing' ? 'appeals.clock.ruleFromFiling' : 'appeals.clock.rule', { days: clock.days, unit: t(`appeals.unit.${clock.unit}`, {}) })
+}
+
 /** 2026年3月17日 / Mar 17, 2026 (China date of an instant or a 'YYYY-MM-DD'). */
 export function formatDate(value: string | Date | null | undefined, locale: string): string {
   if (!value) return ''

@@ -43,7 +43,7 @@ export default {
     recordedBy: { camera: '电子监控抓拍', onsite: '现场执法' },
     dueStatus: { ok: '正常', soon: '临期', overdue: '超期', paused: '暂停计时', none: '' },
     unit: { calendar: '自然日', working: '工作日' },
-    clock: { rule: '受理后 {days} 个{unit}内答复' },
+    clock: { rule: '受理后 {days} 个{unit}内答复', ruleFromFiling: '自提出之日起 {days} 个{unit}内答复' },
     errors: {
       appeal_exists: '该处罚决定已有正在办理的申诉',
       version_conflict: '案件刚被他人更新，已为您刷新到最新状态',
@@ -155,7 +155,7 @@ export default {
     recordedBy: { camera: 'Camera', onsite: 'On site' },
     dueStatus: { ok: 'On track', soon: 'Due soon', overdue: 'Overdue', paused: 'Clock paused', none: '' },
     unit: { calendar: 'calendar days', working: 'working days' },
-    clock: { rule: 'within {days} {unit} of acceptance' },
+    clock: { rule: 'within {days} {unit} of acceptance', ruleFromFiling: 'within {days} {unit} of filing' },
     errors: {
       appeal_exists: 'This ticket already has an open appeal',
       version_conflict: 'Someone has just changed this case; it has been reloaded',
