@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import type { APIRequestContext, Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { baseUrl, desktopContext, launch, mobileContext, screenshot } from './browser'
+import { baseUrl, chinaDate, desktopContext, HALL_JOURNEY_TIMEOUT_MS, launch, mobileContext, screenshot, untilTodaysSlotsRemain } from './browser'
 
 /**
  * The booking journey end to end in Chromium: a citizen books at 375×812, downloads the .ics and
@@ -13,7 +13,6 @@ import { baseUrl, desktopContext, launch, mobileContext, screenshot } from './br
  */
 let browser: Browser
 const phone = `136${String(Date.now()).slice(-8)}`
-const chinaDate = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10)
 
 async function signInStaff(req: APIRequestContext, username: string) {
   const res = await req.post('/api/auth/staff/login', { data: { username, password: 'demo12345' } })
@@ -78,7 +77,7 @@ describe('booking journey', () => {
   let number = ''
   const spoken: string[] = []
 
-  it('a citizen books on a phone: service, office, day, time, name and ID', async () => {
+  it('a citizen books on a phone: service, office, day, time, name and ID', { timeout: HALL_JOURNEY_TIMEOUT_MS }, async () => {
     const ctx = await mobileContext(browser)
     const sent = await ctx.request.post('/api/auth/otp', { data: { phone } })
     const { devCode } = (await sent.json()) as { devCode: string }
@@ -87,9 +86,8 @@ describe('booking journey', () => {
     await citizen.goto('/bookings/new')
     await citizen.locator('[data-test="service-licence"]').click()
     await citizen.locator(`[data-test="office-${office.name}"]`).click()
-    const today = chinaDate(new Date())
-    const firstSlotTomorrow = new Date(Date.now() + 8 * 3600_000).getUTCHours() === 23 && new Date(Date.now() + 8 * 3600_000).getUTCMinutes() >= 30
-    const day = firstSlotTomorrow ? chinaDate(new Date(Date.now() + 86_400_000)) : today
+    await untilTodaysSlotsRemain()
+    const day = chinaDate(new Date())
     await citizen.locator(`.tp-day-${day}`).waitFor()
     await screenshot(citizen, 'bookings-1-calendar')
     await citizen.locator(`.tp-day-${day}`).click()

@@ -60,3 +60,21 @@ export async function requestDevCode(phone: string): Promise<string> {
   if (!body.devCode) throw new Error(`no devCode: ${res.status} ${JSON.stringify(body)}`)
   return body.devCode
 }
+
+/** The China wall-clock date (YYYY-MM-DD) of an instant. */
+export const chinaDate = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10)
+
+/** How long the hall journeys may wait for midnight (see `untilTodaysSlotsRemain`), plus their own run. */
+export const HALL_JOURNEY_TIMEOUT_MS = 35 * 60_000
+
+/**
+ * The hall journeys book the next half-hour slot and check in at once, on the real clock. From 23:30
+ * China time the next slot is tomorrow's, and check-in takes only today's bookings (the queue is per
+ * day): wait for midnight then — at most 30 minutes, and only in that half hour.
+ */
+export async function untilTodaysSlotsRemain(): Promise<void> {
+  const china = new Date(Date.now() + 8 * 3600_000)
+  if (china.getUTCHours() !== 23 || china.getUTCMinutes() < 30) return
+  const midnight = Date.UTC(china.getUTCFullYear(), china.getUTCMonth(), china.getUTCDate() + 1) - 8 * 3600_000
+  await new Promise((r) => setTimeout(r, midnight - Date.now() + 5_000))
+}

@@ -1,6 +1,6 @@
 import type { APIRequestContext, Browser, BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { baseUrl, desktopContext, launch, mobileContext, screenshot } from './browser'
+import { baseUrl, chinaDate, desktopContext, HALL_JOURNEY_TIMEOUT_MS, launch, mobileContext, screenshot, untilTodaysSlotsRemain } from './browser'
 
 /**
  * 好差评 end to end in Chromium. After a window completes a service, the citizen (375×812) rates
@@ -13,7 +13,6 @@ import { baseUrl, desktopContext, launch, mobileContext, screenshot } from './br
  */
 let browser: Browser
 const phone = `136${String(Date.now()).slice(-8)}`
-const chinaDate = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10)
 const OFFICE = `E2E 评价大厅 ${String(Date.now()).slice(-5)}`
 
 type Api = Awaited<ReturnType<typeof session>>
@@ -91,12 +90,13 @@ describe('好差评 journey', () => {
   let followUpNumber = ''
   let head: Page
 
-  it('a window completes a booked citizen’s service', async () => {
+  it('a window completes a booked citizen’s service', { timeout: HALL_JOURNEY_TIMEOUT_MS }, async () => {
     const ctx = await mobileContext(browser)
     citizenApi = await session(ctx.request, async () => {
       const { devCode } = await (await ctx.request.post('/api/auth/otp', { data: { phone } })).json()
       return (await ctx.request.post('/api/auth/otp/verify', { data: { phone, code: devCode } })).json()
     })
+    await untilTodaysSlotsRemain()
     let slot: { id: string } | undefined
     for (const d of [0, 1]) {
       const date = chinaDate(new Date(Date.now() + d * 86_400_000))
