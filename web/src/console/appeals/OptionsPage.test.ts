@@ -4,21 +4,13 @@ import { setMe } from '@/api/session'
 import { answer, configFixture, consoleMessages, mockApi } from '@/components/appeals/test-helpers'
 import { testI18n } from '@/i18n/testing'
 import OptionsPage from './OptionsPage.vue'
+import { typeInto } from './test-helpers'
 
 const lists = () => {
   const c = configFixture({
     grounds: [{ key: 'towed_before', label: { 'zh-CN': '车辆此前已被拖移', en: 'Vehicle had been towed' }, retired: true, position: 6 }],
   })
   return { grounds: c.grounds, refuseReasons: c.refuseReasons, legalBases: c.legalBases, templates: c.templates }
-}
-
-async function type(test: string, value: string) {
-  const el = document.querySelector<HTMLInputElement>(
-    `input[data-test="${test}"], textarea[data-test="${test}"], [data-test="${test}"] input, [data-test="${test}"] textarea`,
-  )!
-  el.value = value
-  el.dispatchEvent(new Event('input'))
-  await flushPromises()
 }
 
 function mountAs(role: 'admin' | 'legal_officer', onWrite: (method: string, path: string, init: any) => unknown = () => undefined) {
@@ -50,9 +42,9 @@ describe('appeal option lists page', { timeout: 60_000 }, () => {
     expect(w.find('[data-test="restore-towed_before"]').exists()).toBe(true)
     await w.find('[data-test="add-option"]').trigger('click')
     await flushPromises()
-    await type('option-key', 'wrong_lane_sign')
-    await type('option-label-zh', '车道指示标志错误')
-    await type('option-label-en', 'Wrong lane sign')
+    await typeInto('option-key', 'wrong_lane_sign')
+    await typeInto('option-label-zh', '车道指示标志错误')
+    await typeInto('option-label-en', 'Wrong lane sign')
     document.querySelector<HTMLButtonElement>('[data-test="option-save"]')!.click()
     await flushPromises()
     const post = mock.calls('POST', '/api/console/appeals/options/{list}')
@@ -94,10 +86,10 @@ describe('appeal option lists page', { timeout: 60_000 }, () => {
     expect(w.find('[data-test="option-revoked_camera"]').exists()).toBe(true)
     await w.find('[data-test="add-option"]').trigger('click')
     await flushPromises()
-    await type('option-key', 'upheld_short')
-    await type('option-label-zh', '维持：简式')
-    await type('option-label-en', 'Upheld: short')
-    await type('option-text', '经复核，维持原处罚决定（编号 {decisionNo}）。')
+    await typeInto('option-key', 'upheld_short')
+    await typeInto('option-label-zh', '维持：简式')
+    await typeInto('option-label-en', 'Upheld: short')
+    await typeInto('option-text', '经复核，维持原处罚决定（编号 {decisionNo}）。')
     document.querySelector<HTMLButtonElement>('[data-test="option-save"]')!.click()
     await flushPromises()
     const post = mock.calls('POST', '/api/console/appeals/options/{list}')[0]!

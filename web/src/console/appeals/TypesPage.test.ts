@@ -4,6 +4,7 @@ import { setMe } from '@/api/session'
 import { answer, configFixture, consoleMessages, mockApi } from '@/components/appeals/test-helpers'
 import { testI18n } from '@/i18n/testing'
 import TypesPage from './TypesPage.vue'
+import { typeInto } from './test-helpers'
 
 const statement = {
   key: 'statement',
@@ -16,16 +17,6 @@ const statement = {
   builtIn: true,
   retired: false,
   updatedAt: null,
-}
-
-/** Sets an Element Plus input or textarea found by its data-test (on the native element or its wrapper). */
-async function type(test: string, value: string) {
-  const el = document.querySelector<HTMLInputElement>(
-    `input[data-test="${test}"], textarea[data-test="${test}"], [data-test="${test}"] input, [data-test="${test}"] textarea`,
-  )!
-  el.value = value
-  el.dispatchEvent(new Event('input'))
-  await flushPromises()
 }
 
 function mountAsAdmin(onWrite: (method: string, path: string, init: any) => unknown) {
@@ -80,9 +71,9 @@ describe('appeal types page', { timeout: 60_000 }, () => {
     await flushPromises()
     await w.find('[data-test="add-type"]').trigger('click')
     await flushPromises()
-    await type('type-key', 'onsite_review')
-    await type('type-label-zh', '现场处罚复核')
-    await type('type-label-en', 'On-site penalty review')
+    await typeInto('type-key', 'onsite_review')
+    await typeInto('type-label-zh', '现场处罚复核')
+    await typeInto('type-label-en', 'On-site penalty review')
     const citation = document.querySelectorAll<HTMLTextAreaElement>('[data-test="type-form"] textarea')
     for (const [i, text] of ['本市规定：十个工作日内答复', 'City rule: 10 working days'].entries()) {
       citation[i]!.value = text
