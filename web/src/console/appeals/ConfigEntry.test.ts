@@ -10,21 +10,21 @@ import { typeInto } from './test-helpers'
 
 const global = { plugins: [testI18n('zh-CN', consoleMessages)] }
 
-/** The dialog as a page uses it: the key and names bound to a form, the page's own field in the slot. */
+/** The dialog as a page uses it: its reactive dialog state and form, the page's own field in the slot. */
 function mountDialog(adding: boolean) {
-  const form = reactive({ open: true, key: adding ? '' : 'statement', zh: adding ? '' : '陈述申辩', en: adding ? '' : 'Statement', extra: '' })
+  const dialog = reactive({ open: true, saving: false })
+  const form = reactive({ adding, key: adding ? '' : 'statement', zh: adding ? '' : '陈述申辩', en: adding ? '' : 'Statement', extra: '' })
   const saves: number[] = []
   const Page = defineComponent({
     components: { ConfigEntryDialog, ElInput },
-    setup: () => ({ form, save: () => saves.push(1) }),
+    setup: () => ({ dialog, form, save: () => saves.push(1) }),
     template: `
-      <ConfigEntryDialog v-model:open="form.open" v-model:entry-key="form.key" v-model:zh="form.zh" v-model:en="form.en"
-        :adding="${adding}" :saving="false" title="T" test="entry" @save="save">
+      <ConfigEntryDialog :dialog="dialog" :entry="form" title="T" test="entry" @save="save">
         <el-input v-model="form.extra" data-test="entry-extra" />
       </ConfigEntryDialog>`,
   })
   mount(Page, { global, attachTo: document.body })
-  return { form, saves }
+  return { dialog, form, saves }
 }
 
 describe('configured entry dialog', { timeout: 60_000 }, () => {
@@ -33,7 +33,7 @@ describe('configured entry dialog', { timeout: 60_000 }, () => {
   })
 
   it('asks for the key only when adding, binds the names and the slot, and saves', async () => {
-    const { form, saves } = mountDialog(true)
+    const { dialog, form, saves } = mountDialog(true)
     await flushPromises()
     expect(document.body.textContent).toContain('标识（英文，不可更改）')
     await typeInto('entry-key', 'onsite_review')
@@ -44,18 +44,18 @@ describe('configured entry dialog', { timeout: 60_000 }, () => {
     document.querySelector<HTMLButtonElement>('[data-test="entry-save"]')!.click()
     await flushPromises()
     expect(saves).toHaveLength(1)
-    expect(form.open).toBe(true)
+    expect(dialog.open).toBe(true)
   })
 
   it('keeps the permanent key out of the edit form and closes on cancel', async () => {
-    const { form } = mountDialog(false)
+    const { dialog } = mountDialog(false)
     await flushPromises()
     expect(document.querySelector('[data-test="entry-key"]')).toBeNull()
     expect(document.querySelector<HTMLInputElement>('[data-test="entry-label-zh"] input, input[data-test="entry-label-zh"]')!.value).toBe('陈述申辩')
     const cancel = [...document.querySelectorAll<HTMLButtonElement>('.el-dialog__footer button')].find((b) => b.textContent?.includes('取消'))!
     cancel.click()
     await flushPromises()
-    expect(form.open).toBe(false)
+    expect(dialog.open).toBe(false)
   })
 })
 
