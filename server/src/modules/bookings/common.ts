@@ -1,12 +1,13 @@
 import type { ActorRole } from '@tp/shared'
 import { DEFAULT_POLICY, type BookingPolicy as Policy } from '@tp/shared/bookings/schemas'
 import { type CalendarOverride, officialCalendar, toChinaDate, type WorkCalendar } from '@tp/shared/calendar'
-import { eq, inArray } from 'drizzle-orm'
+import { eq, inArray, sql } from 'drizzle-orm'
 import { inUnitScope } from '../../platform/access'
 import type { Ctx } from '../../platform/context'
 import type { Db } from '../../platform/db'
 import { notFound } from '../../platform/errors'
 import { calendarOverrides } from '../../platform/platform.tables'
+import { prepared } from '../../platform/prepared'
 import { bookingEvents, bookingPolicy, offices } from './bookings.tables'
 
 export type OfficeRow = typeof offices.$inferSelect
@@ -21,13 +22,31 @@ export function roleOf(ctx: Ctx): ActorRole {
 
 /** The booking rules as configured (defaults until an admin saves them). */
 export async function loadPolicy(db: Db): Promise<Policy> {
-  const [row] = await db.select({ policy: bookingPolicy.policy }).from(bookingPolicy).where(eq(bookingPolicy.id, 'default'))
+  const [row] = await policyRow(db).execute()
   return row ? { ...DEFAULT_POLICY, ...row.policy } : DEFAULT_POLICY
 }
 
+// Read on every slot list and booking: prepared (see platform/prepared.ts).
+const policyRow = prepared((db) =>
+  db.select({ policy: bookingPolicy.policy }).from(bookingPolicy).where(eq(bookingPolicy.id, 'default')).prepare('booking_policy'),
+)
+const calendarRows = prepared((db) =>
+  db
+    .select({ date: calendarOverrides.date, working: calendarOverrides.working, name: calendarOverrides.name })
+    .from(calendarOverrides)
+    .prepare('calendar_overrides'),
+)
+const officeById = prepared((db) =>
+  db
+    .select()
+    .from(offices)
+    .where(eq(offices.id, sql.placeholder('id')))
+    .prepare('office_by_id'),
+)
+
 /** The official calendar with the admin-edited overrides (the appeals clock uses the same table). */
 export async function loadCalendar(db: Db): Promise<{ calendar: WorkCalendar; overrides: CalendarOverride[] }> {
-  const rows = await db.select({ date: calendarOverrides.date, working: calendarOverrides.working, name: calendarOverrides.name }).from(calendarOverrides)
+  const rows = await calendarRows(db).execute()
   const overrides = rows.map((r) => ({ date: r.date, working: r.working, ...(r.name ? { name: r.name } : {}) }))
   return { calendar: officialCalendar(overrides), overrides }
 }
@@ -40,7 +59,7 @@ export async function loadOfficeInScope(ctx: Ctx, officeId: string): Promise<Off
 }
 
 export async function loadOffice(db: Db, officeId: string): Promise<OfficeRow> {
-  const [row] = await db.select().from(offices).where(eq(offices.id, officeId))
+  const [row] = await officeById(db).execute({ id: officeId })
   if (!row) throw notFound('Office')
   return row
 }

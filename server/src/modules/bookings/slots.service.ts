@@ -5,6 +5,7 @@ import { and, asc, between, eq, inArray, notInArray, sql } from 'drizzle-orm'
 import type { Ctx } from '../../platform/context'
 import type { Db } from '../../platform/db'
 import { notFound, unprocessable } from '../../platform/errors'
+import { prepared } from '../../platform/prepared'
 import { pipeline } from '../../platform/tx'
 import { capacityOverrides, officeDayOverrides, officeServices, offices, services, serviceWindows, slots, windowServices } from './bookings.tables'
 import { loadCalendar, loadOffice, loadPolicy, type OfficeRow } from './common'
@@ -40,14 +41,25 @@ export async function officeSetup(db: Db, officeId: string) {
 async function dayRules(db: Db, officeId: string, dates: readonly string[]) {
   const [{ calendar, overrides }, dayRows] = await pipeline([
     loadCalendar(db),
-    db
-      .select()
-      .from(officeDayOverrides)
-      .where(and(eq(officeDayOverrides.officeId, officeId), inArray(officeDayOverrides.date, [...dates])))
-      .execute(),
+    dates.length === 1
+      ? dayOverride(db).execute({ officeId, date: dates[0] })
+      : db
+          .select()
+          .from(officeDayOverrides)
+          .where(and(eq(officeDayOverrides.officeId, officeId), inArray(officeDayOverrides.date, [...dates])))
+          .execute(),
   ])
   return { calendar, overrides, byDate: new Map(dayRows.map((r) => [r.date, r])) }
 }
+
+// One date's rules are read on every slot list and booking: prepared (see platform/prepared.ts).
+const dayOverride = prepared((db) =>
+  db
+    .select()
+    .from(officeDayOverrides)
+    .where(and(eq(officeDayOverrides.officeId, sql.placeholder('officeId')), inArray(officeDayOverrides.date, [sql.placeholder('date')])))
+    .prepare('office_day_override'),
+)
 
 function statusesOf(office: OfficeRow, dates: readonly string[], rules: Awaited<ReturnType<typeof dayRules>>): Map<string, DayStatus> {
   const out = new Map<string, DayStatus>()
@@ -159,14 +171,19 @@ async function ensureSlots(db: Db, officeId: string, serviceId: string, openDate
 }
 
 export async function assertOffered(db: Db, officeId: string, serviceId: string): Promise<ServiceRow> {
-  const [row] = await db
-    .select({ s: services })
-    .from(officeServices)
-    .innerJoin(services, eq(services.id, officeServices.serviceId))
-    .where(and(eq(officeServices.officeId, officeId), eq(officeServices.serviceId, serviceId), eq(services.active, true)))
+  const [row] = await serviceOffered(db).execute({ officeId, serviceId })
   if (!row) throw notFound('Service at this office')
   return row.s
 }
+
+const serviceOffered = prepared((db) =>
+  db
+    .select({ s: services })
+    .from(officeServices)
+    .innerJoin(services, eq(services.id, officeServices.serviceId))
+    .where(and(eq(officeServices.officeId, sql.placeholder('officeId')), eq(officeServices.serviceId, sql.placeholder('serviceId')), eq(services.active, true)))
+    .prepare('service_offered'),
+)
 
 async function activeOffice(db: Db, officeId: string): Promise<OfficeRow> {
   const office = await loadOffice(db, officeId)
@@ -239,7 +256,9 @@ export async function listSlots(ctx: Ctx, officeId: string, serviceId: string, d
 }
 
 /** One day's slots of a service at an office: only what the slot list shows. */
-const slotsOfDay = (db: Db, officeId: string, serviceId: string, date: string) =>
+const slotsOfDay = (db: Db, officeId: string, serviceId: string, date: string) => slotsOfDayStatement(db).execute({ officeId, serviceId, date })
+
+const slotsOfDayStatement = prepared((db) =>
   db
     .select({
       id: slots.id,
@@ -251,8 +270,10 @@ const slotsOfDay = (db: Db, officeId: string, serviceId: string, date: string) =
       booked: slots.booked,
     })
     .from(slots)
-    .where(and(eq(slots.officeId, officeId), eq(slots.serviceId, serviceId), eq(slots.date, date)))
+    .where(and(eq(slots.officeId, sql.placeholder('officeId')), eq(slots.serviceId, sql.placeholder('serviceId')), eq(slots.date, sql.placeholder('date'))))
     .orderBy(asc(slots.startTime))
+    .prepare('slots_of_day'),
+)
 
 /** A slot a citizen is about to take: the office open that day and the slot inside the booking window. */
 export async function assertSlotBookable(ctx: Ctx, slot: SlotRow, policy: BookingPolicy): Promise<{ office: OfficeRow; service: ServiceRow }> {

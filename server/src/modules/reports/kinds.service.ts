@@ -1,8 +1,9 @@
 import { DEFAULT_KINDS, type KindConfig } from '@tp/shared/reports/index'
-import { asc, eq } from 'drizzle-orm'
+import { asc, eq, sql } from 'drizzle-orm'
 import { audit } from '../../platform/audit'
 import type { Ctx } from '../../platform/context'
 import { AppError, notFound } from '../../platform/errors'
+import { prepared } from '../../platform/prepared'
 import { reportKinds } from './reports.tables'
 
 /** All kinds, ordered; the defaults when the table is empty (a database not seeded yet). */
@@ -12,8 +13,17 @@ export async function listKinds(ctx: Ctx, opts: { activeOnly?: boolean } = {}): 
   return kinds.filter((k) => !opts.activeOnly || k.active).sort((a, b) => a.order - b.order)
 }
 
+// Read by every report submit, nearby query and action: prepared (see platform/prepared.ts).
+const kindByCode = prepared((db) =>
+  db
+    .select()
+    .from(reportKinds)
+    .where(eq(reportKinds.code, sql.placeholder('code')))
+    .prepare('report_kind_by_code'),
+)
+
 export async function getKind(ctx: Ctx, code: string): Promise<KindConfig> {
-  const [row] = await ctx.db.select().from(reportKinds).where(eq(reportKinds.code, code))
+  const [row] = await kindByCode(ctx.db).execute({ code })
   const kind = row?.config ?? (await listKinds(ctx)).find((k) => k.code === code)
   if (!kind) throw new AppError(400, 'unknown_kind', `Unknown report kind: ${code}`, [{ path: 'body.kind', message: 'Unknown kind' }])
   return kind

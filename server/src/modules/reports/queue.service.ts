@@ -14,11 +14,12 @@ import { audit } from '../../platform/audit'
 import { type Ctx, requireStaff, withDb } from '../../platform/context'
 import { decodeCursor, encodeCursor } from '../../platform/cursor'
 import { AppError, badRequest, conflict, notFound } from '../../platform/errors'
+import { preparedShapes } from '../../platform/prepared'
 import { citizens, staff, units } from '../identity/identity.tables'
 import { getKind } from './kinds.service'
 import { detailCore } from './reports.service'
 import { grids, reportSightings, reportSupporters, reports } from './reports.tables'
-import { iso, type ReportJoined, type ReportRow, selectReports, selectSummaries, toSummary, tsParam } from './reports.view'
+import { iso, type ReportJoined, selectReports, selectSummaries, toSummary, tsParam } from './reports.view'
 import { actorsOn, addEvent, applyTransition, audienceOf, liveData } from './transition'
 
 /** A report in the staff member's unit scope (or assigned to them from another unit), else 404. */
@@ -39,27 +40,79 @@ export async function consoleList(ctx: Ctx, q: ConsoleListQuery) {
     .map((s) => s.trim())
     .filter(Boolean)
   const now = ctx.now()
-  const like = q.q ? `%${q.q.replace(/[%_\\]/g, (m) => `\\${m}`)}%` : null
-  const where = and(
-    // "Mine": every report dispatched to me, also one the command centre sent from another unit.
-    q.mine === 'true' && !q.unitId ? undefined : inArray(reports.unitId, q.unitId ? await subtree(ctx, q.unitId) : [...actor.unitScope]),
-    q.kind ? eq(reports.kind, q.kind) : undefined,
-    states?.length ? inArray(reports.state, states as ReportRow['state'][]) : undefined,
-    q.stateType ? eq(reports.stateType, q.stateType) : undefined,
-    q.gridId ? eq(reports.gridId, q.gridId) : undefined,
-    q.overdue === 'true' ? and(eq(reports.stateType, 'open'), lt(reports.dueAt, now)) : undefined,
-    q.overdue === 'false' ? or(sql`${reports.dueAt} is null`, gte(reports.dueAt, now)) : undefined,
-    q.mine === 'true' ? eq(reports.officerId, actor.id) : undefined,
-    like ? or(ilike(reports.number, like), ilike(reports.plate, like), ilike(reports.address, like)) : undefined,
-  )
-  const rows = await selectSummaries(ctx.db)
-    .where(and(where, after ? or(lt(reports.createdAt, after.at), and(eq(reports.createdAt, after.at), lt(reports.id, after.id))) : undefined))
-    .orderBy(desc(reports.createdAt), desc(reports.id))
-    .limit(q.limit + 1)
+  // "Mine": every report dispatched to me, also one the command centre sent from another unit.
+  const units = q.mine === 'true' && !q.unitId ? [] : q.unitId ? await subtree(ctx, q.unitId) : actor.unitScope
+  const shape: ListShape = {
+    units: units.length,
+    kind: !!q.kind,
+    states: states?.length ?? 0,
+    stateType: !!q.stateType,
+    grid: !!q.gridId,
+    overdue: q.overdue ?? '',
+    mine: q.mine === 'true',
+    text: !!q.q,
+    after: !!after,
+  }
+  const rows = await consoleListStatement(ctx.db, shape).execute({
+    ...Object.fromEntries(units.map((u, i) => [`unit${i}`, u])),
+    ...Object.fromEntries((states ?? []).map((st, i) => [`state${i}`, st])),
+    kind: q.kind,
+    stateType: q.stateType,
+    gridId: q.gridId,
+    now: now.toISOString(),
+    officerId: actor.id,
+    like: q.q ? `%${q.q.replace(/[%_\\]/g, (m) => `\\${m}`)}%` : undefined,
+    afterAt: after?.at.toISOString(),
+    afterId: after?.id,
+    limit: q.limit + 1,
+  })
   const page = rows.slice(0, q.limit)
   const last = page[page.length - 1]
   return { items: page.map((r) => toSummary(r, now)), nextCursor: rows.length > q.limit && last ? encodeCursor(last.createdAt, last.id) : null }
 }
+
+/** Which filters a console list applies (and how many units and states it lists): its statement's shape. */
+interface ListShape {
+  units: number
+  kind: boolean
+  states: number
+  stateType: boolean
+  grid: boolean
+  overdue: 'true' | 'false' | ''
+  mine: boolean
+  text: boolean
+  after: boolean
+}
+
+const placeholders = (name: string, n: number) => Array.from({ length: n }, (_, i) => sql.placeholder(`${name}${i}`))
+
+/** The dispatcher's queue is the console's busiest read: one prepared statement per filter shape. */
+const consoleListStatement = preparedShapes(
+  (s: ListShape) => Object.values(s).join(':'),
+  (db, s: ListShape, key) => {
+    const now = sql.placeholder('now')
+    const like = sql.placeholder('like')
+    const afterAt = sql.placeholder('afterAt')
+    return selectSummaries(db)
+      .where(
+        and(
+          s.units ? inArray(reports.unitId, placeholders('unit', s.units)) : undefined,
+          s.kind ? eq(reports.kind, sql.placeholder('kind')) : undefined,
+          s.states ? inArray(reports.state, placeholders('state', s.states)) : undefined,
+          s.stateType ? eq(reports.stateType, sql.placeholder('stateType')) : undefined,
+          s.grid ? eq(reports.gridId, sql.placeholder('gridId')) : undefined,
+          s.overdue === 'true' ? and(eq(reports.stateType, 'open'), lt(reports.dueAt, now)) : undefined,
+          s.overdue === 'false' ? or(sql`${reports.dueAt} is null`, gte(reports.dueAt, now)) : undefined,
+          s.mine ? eq(reports.officerId, sql.placeholder('officerId')) : undefined,
+          s.text ? or(ilike(reports.number, like), ilike(reports.plate, like), ilike(reports.address, like)) : undefined,
+          s.after ? or(lt(reports.createdAt, afterAt), and(eq(reports.createdAt, afterAt), lt(reports.id, sql.placeholder('afterId')))) : undefined,
+        ),
+      )
+      .orderBy(desc(reports.createdAt), desc(reports.id))
+      .limit(sql.placeholder('limit'))
+      .prepare(`reports_console_${key}`)
+  },
+)
 
 async function subtree(ctx: Ctx, unitId: string): Promise<string[]> {
   const rows = await ctx.db.select({ id: units.id }).from(units).where(sql`${unitId} = any(${units.path})`)

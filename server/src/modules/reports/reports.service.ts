@@ -22,6 +22,7 @@ import { type Ctx, requireCitizen, withDb } from '../../platform/context'
 import { decodeCursor, encodeCursor } from '../../platform/cursor'
 import { AppError, badRequest, conflict, forbidden, notFound, unauthorized } from '../../platform/errors'
 import { notify } from '../../platform/notify'
+import { prepared } from '../../platform/prepared'
 import { hit } from '../../platform/rate-limit'
 import { inTransaction, pipeline } from '../../platform/tx'
 import { routePoint } from './grids.service'
@@ -306,6 +307,43 @@ export async function citizenAct(ctx: Ctx, id: string, input: TransitionInput): 
   return citizenDetail(ctx, id)
 }
 
+/** Open reports of a kind in a box (lat/lng index), optionally of one plate: read on every report form, prepared. */
+const nearbyStatement = (withPlate: boolean) =>
+  prepared((db) =>
+    db
+      .select({
+        id: reports.id,
+        number: reports.number,
+        kind: reports.kind,
+        course: reports.course,
+        state: reports.state,
+        stateType: reports.stateType,
+        lat: reports.lat,
+        lng: reports.lng,
+        address: reports.address,
+        roadName: reports.roadName,
+        plate: reports.plate,
+        meTooCount: reports.meTooCount,
+        createdAt: reports.createdAt,
+      })
+      .from(reports)
+      .where(
+        and(
+          eq(reports.kind, sql.placeholder('kind')),
+          eq(reports.stateType, 'open'),
+          gte(reports.lat, sql.placeholder('minLat')),
+          lte(reports.lat, sql.placeholder('maxLat')),
+          gte(reports.lng, sql.placeholder('minLng')),
+          lte(reports.lng, sql.placeholder('maxLng')),
+          withPlate ? eq(reports.plate, sql.placeholder('plate')) : undefined,
+        ),
+      )
+      .limit(200)
+      .prepare(withPlate ? 'reports_nearby_plate' : 'reports_nearby'),
+  )
+const nearbyOpen = nearbyStatement(false)
+const nearbyOfPlate = nearbyStatement(true)
+
 /** Plate look-ups (which open case concerns this car, and roughly where) per citizen and hour. */
 export const PLATE_LOOKUP_LIMIT = { max: 30, windowMs: 3_600_000 }
 
@@ -326,35 +364,8 @@ export async function nearby(ctx: Ctx, q: { kind: string; lat: number; lng: numb
   const radius = plate ? Math.max(kind.nearbyRadiusM, kind.zombie?.mergeRadiusM ?? 0) : kind.nearbyRadiusM
   // A coarsened point lies up to half a cell's diagonal from the real one: search that much wider.
   const box = boxAround(q, kind.course === 'zombie' ? radius + COARSE_SLACK_M : radius)
-  const rows = await ctx.db
-    .select({
-      id: reports.id,
-      number: reports.number,
-      kind: reports.kind,
-      course: reports.course,
-      state: reports.state,
-      stateType: reports.stateType,
-      lat: reports.lat,
-      lng: reports.lng,
-      address: reports.address,
-      roadName: reports.roadName,
-      plate: reports.plate,
-      meTooCount: reports.meTooCount,
-      createdAt: reports.createdAt,
-    })
-    .from(reports)
-    .where(
-      and(
-        eq(reports.kind, kind.code),
-        eq(reports.stateType, 'open'),
-        gte(reports.lat, box.minLat),
-        lte(reports.lat, box.maxLat),
-        gte(reports.lng, box.minLng),
-        lte(reports.lng, box.maxLng),
-        plate ? eq(reports.plate, plate) : undefined,
-      ),
-    )
-    .limit(200)
+  const near = { kind: kind.code, ...box }
+  const rows = await (plate ? nearbyOfPlate(ctx.db).execute({ ...near, plate }) : nearbyOpen(ctx.db).execute(near))
   return rows
     .map((r) => {
       const loc = publicLocation(r.course, r.state, r)
