@@ -191,17 +191,19 @@ const PGLITE_SHARED_BUFFERS = '32MB'
 async function openPglite(opts: DatabaseOptions): Promise<Database> {
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true })
   // Loaded only when the embedded store is used: a PostgreSQL deployment never needs them.
-  const [{ PGlite }, { drizzle: drizzlePglite }, { migrate: migratePglite }] = await Promise.all([
+  const [{ PGlite }, { drizzle: drizzlePglite }, { migrate: migratePglite }, { preparingClient }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('drizzle-orm/pglite'),
     import('drizzle-orm/pglite/migrator'),
+    import('./pglite-client'),
   ])
   const client =
     opts.pglite ??
     (await PGlite.create(opts.dataDir ? resolve(opts.dataDir) : undefined, {
       startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
     }))
-  const db = drizzlePglite(client) as unknown as Db
+  // Every statement prepared once (see pglite-client.ts); the migrator keeps PGlite's plain client.
+  const db = drizzlePglite(preparingClient(client)) as unknown as Db
   return {
     kind: 'pglite',
     db,
