@@ -1,9 +1,7 @@
-import { createApp } from '@tp/server/app'
-import { type Database, openDatabase } from '@tp/server/platform/db'
-import { createDeps } from '@tp/server/platform/deps'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../support/app'
 import { Client, citizen, newClient, staffUser } from '../support/client'
+import { on, secondProcess, within } from '../support/second-process'
 
 /**
  * Each process caches sessions (session-cache.ts). Every way a session ends or its account changes
@@ -24,47 +22,12 @@ afterAll(async () => {
   await t?.close()
 })
 
-/**
- * A second server on the same database, with its own session cache: on PostgreSQL its own pool and
- * LISTEN connection (as a second process behind a load balancer); the embedded store is one process
- * by design, so there it shares the bus.
- */
-async function secondProcess(first: TestApp): Promise<TestApp> {
-  const url = (first.deps.database as Database & { url?: string }).url
-  if (!url) {
-    const deps = { ...first.deps }
-    return { app: createApp(deps), deps, now: first.now, close: async () => {} }
-  }
-  const database = await openDatabase({ url, maxConnections: 4 })
-  const deps = await createDeps(first.deps.config, { database, log: first.deps.log, clock: first.deps.clock })
-  return {
-    app: createApp(deps),
-    deps,
-    now: first.now,
-    close: async () => {
-      await deps.bus.close()
-      await database.close()
-    },
-  }
-}
-
-/** The same browser (cookie and CSRF token) talking to another server. */
-function on(app: TestApp, c: Client): Client {
-  const moved = new Client(app, c.ip)
-  moved.cookie = c.cookie
-  moved.csrf = c.csrf
-  return moved
-}
-
-/** Polls until `path` answers `status` (an event crossing processes takes milliseconds, the cache's TTL seconds). */
-async function statusWithin(c: Client, path: string, status: number, ms = 2_000): Promise<number> {
-  const deadline = performance.now() + ms
-  for (;;) {
-    const got = (await c.get(path)).status
-    if (got === status || performance.now() > deadline) return got
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
+/** Polls until `path` answers `status`. */
+const statusWithin = (c: Client, path: string, status: number) =>
+  within(
+    async () => (await c.get(path)).status,
+    (got) => got === status,
+  )
 
 async function newStaff(username: string, role: string) {
   const created = await admin.post('/api/console/staff', { username, name: '缓存测试', role, unitId })

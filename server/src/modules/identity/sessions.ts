@@ -174,7 +174,7 @@ async function resolve(deps: AppDeps, token: string): Promise<ResolvedSession | 
       sessionId: row.id,
       name: row.staffName ?? '',
       unitId: staffUnit,
-      unitScope: await unitScope(db, staffUnit),
+      unitScope: await unitScope(deps, staffUnit),
     },
     csrfToken: row.csrfToken,
     mustChangePassword: !!row.mustChangePassword,

@@ -2,26 +2,70 @@ import { canPlaceUnit, type UnitAdmin, type UnitCreate, type UnitUpdate } from '
 import { asc, eq, inArray, sql } from 'drizzle-orm'
 import { inUnitScope } from '../../platform/access'
 import { audit } from '../../platform/audit'
-import { type Ctx, requireStaff, withDb } from '../../platform/context'
+import { type AppDeps, type Ctx, requireStaff, withDb } from '../../platform/context'
 import type { Db } from '../../platform/db'
 import { conflict, notFound, unprocessable } from '../../platform/errors'
 import { staff, units } from './identity.tables'
 
-const TTL_MS = 30_000
-const cache = new Map<string, { at: number; ids: string[] }>()
+/** The bus event that tells every process the unit tree changed (no audience: no client receives it). */
+export const UNITS_CHANGED = 'units.changed'
 
-/** The unit and all units below it (cached briefly: the tree changes rarely). */
-export async function unitScope(db: Db, unitId: string, now = Date.now()): Promise<string[]> {
-  const hit = cache.get(unitId)
-  if (hit && now - hit.at < TTL_MS) return hit.ids
-  const rows = await db.select({ id: units.id }).from(units).where(sql`${unitId} = any(${units.path})`)
-  const ids = rows.map((r) => r.id)
-  cache.set(unitId, { at: now, ids })
-  return ids
+/** Re-read after this long even without an event: the bound on staleness should a process miss one. */
+const TTL_MS = 30_000
+
+/**
+ * Each unit's subtree, per process and app (the tree changes rarely). A lookup that began before an
+ * invalidation is not stored (`generation`), so a read racing an edit cannot put the old tree back.
+ */
+class UnitScopes {
+  private readonly entries = new Map<string, { at: number; ids: string[] }>()
+  private generation = 0
+
+  async get(db: Db, unitId: string): Promise<string[]> {
+    const now = performance.now()
+    const hit = this.entries.get(unitId)
+    if (hit && now - hit.at < TTL_MS) return hit.ids
+    const generation = this.generation
+    const rows = await db.select({ id: units.id }).from(units).where(sql`${unitId} = any(${units.path})`)
+    const ids = rows.map((r) => r.id)
+    if (generation === this.generation) this.entries.set(unitId, { at: now, ids })
+    return ids
+  }
+
+  clear(): void {
+    this.generation++
+    this.entries.clear()
+  }
 }
 
-export function invalidateUnitScopes(): void {
-  cache.clear()
+const scopes = new WeakMap<AppDeps, UnitScopes>()
+
+/** The process's cache for this app, subscribed to unit-tree changes from every process on the bus. */
+function unitScopes(deps: AppDeps): UnitScopes {
+  let cache = scopes.get(deps)
+  if (!cache) {
+    const created = new UnitScopes()
+    deps.bus.subscribe((e) => {
+      if (e.type === UNITS_CHANGED) created.clear()
+    })
+    scopes.set(deps, created)
+    cache = created
+  }
+  return cache
+}
+
+/** The unit and all units below it. */
+export function unitScope(deps: AppDeps, unitId: string): Promise<string[]> {
+  return unitScopes(deps).get(deps.database.db, unitId)
+}
+
+/**
+ * The unit tree changed (a unit added, moved or deleted; call once the change is committed): forget
+ * the cached subtrees on this process at once, and on every process through the bus.
+ */
+function unitsChanged(ctx: Ctx): void {
+  unitScopes(ctx.deps).clear()
+  ctx.emit({ type: UNITS_CHANGED, audience: {}, data: {} })
 }
 
 export async function getUnit(db: Db, id: string) {
@@ -37,7 +81,6 @@ export async function createUnit(db: Db, input: { name: string; kind: (typeof un
     .insert(units)
     .values({ id, name: input.name, kind: input.kind, parentId: input.parentId, path: [...(parent?.path ?? []), id] })
     .returning()
-  invalidateUnitScopes()
   return row as typeof units.$inferSelect
 }
 
@@ -92,7 +135,7 @@ export async function createUnitAdmin(ctx: Ctx, input: UnitCreate) {
     await audit(withDb(ctx, tx), { entityType: 'unit', entityId: row.id, action: 'unit.created', after: publicUnit(row), unitId: row.id })
     return publicUnit(row)
   })
-  invalidateUnitScopes()
+  unitsChanged(ctx)
   return created
 }
 
@@ -124,7 +167,7 @@ export async function updateUnitAdmin(ctx: Ctx, id: string, patch: UnitUpdate) {
     await audit(withDb(ctx, tx), { entityType: 'unit', entityId: id, action: 'unit.updated', before: publicUnit(unit), after: publicUnit(after), unitId: id })
     return publicUnit(after)
   })
-  invalidateUnitScopes()
+  unitsChanged(ctx)
   return updated
 }
 
@@ -153,5 +196,5 @@ export async function deleteUnitAdmin(ctx: Ctx, id: string): Promise<void> {
     if (isForeignKeyViolation(err)) throw conflict('unit_in_use', 'This unit still has grids, offices or cases; it cannot be deleted')
     throw err
   }
-  invalidateUnitScopes()
+  unitsChanged(ctx)
 }
