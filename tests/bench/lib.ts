@@ -5,6 +5,7 @@ import { createServer } from 'node:net'
 import { join, resolve } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import autocannon from 'autocannon'
+import { startCommand } from '../support/start-command'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
 
@@ -40,8 +41,9 @@ export interface StartOptions {
   plain?: boolean
 }
 
-/** The portal's production entry: the server bundle that `pnpm start` runs with plain node. */
-export const PORTAL_ENTRY = join(ROOT, 'server/dist/main.mjs')
+/** The portal's production command: the server bundle that `pnpm start` runs with plain node, and its flags. */
+const START = startCommand()
+export const PORTAL_ENTRY = join(ROOT, 'server', START.entry)
 
 /** Builds the server bundle (`pnpm --filter @tp/server build`); its size and build time. */
 export function buildServer(): { kb: number; ms: number } {
@@ -50,9 +52,9 @@ export function buildServer(): { kb: number; ms: number } {
   return { kb: Math.round(statSync(PORTAL_ENTRY).size / 1024), ms: Math.round(performance.now() - t) }
 }
 
-/** Starts the portal as in production (the bundle, plain node) and waits for its first 200. */
+/** Starts the portal as in production (the bundle, plain node, `pnpm start`'s flags) and waits for its first 200. */
 export function startPortal(name: string, env: Record<string, string>, opts: Omit<StartOptions, 'plain'> = {}): Promise<Server> {
-  return startServer(name, PORTAL_ENTRY, env, '/api/health', { ...opts, plain: true })
+  return startServer(name, PORTAL_ENTRY, env, '/api/health', { ...opts, nodeArgs: [...START.flags, ...(opts.nodeArgs ?? [])], plain: true })
 }
 
 /** Starts a TypeScript entry point (from the server package, so tsx resolves) and waits for its first 200. */

@@ -286,6 +286,7 @@ try {
     await load({ url, connections: CFG.connections, durationSec: CFG.warmupSec, request })
   }
   let portalRssPeak = 0
+  let ceilingRssPeak = 0
   let sseRssPeak = 0
 
   // Machine state: a bare Hono hello world
@@ -311,14 +312,17 @@ try {
         ),
       )
       portalRssPeak = Math.max(portalRssPeak, peakMb)
-      const c = await loadWithCpu(ceiling, () =>
-        load({
-          url: ceiling.url,
-          connections: CFG.connections,
-          durationSec: CFG.durationSec,
-          request: (i) => s.ceiling(f, i + 100_000 * r, `c${r}-${s.key}`),
-        }),
+      const { result: c, peakMb: ceilingPeakMb } = await withRss([ceiling], () =>
+        loadWithCpu(ceiling, () =>
+          load({
+            url: ceiling.url,
+            connections: CFG.connections,
+            durationSec: CFG.durationSec,
+            request: (i) => s.ceiling(f, i + 100_000 * r, `c${r}-${s.key}`),
+          }),
+        ),
       )
+      ceilingRssPeak = Math.max(ceilingRssPeak, ceilingPeakMb)
       perScenario[s.key]?.portal.push(p)
       perScenario[s.key]?.ceiling.push(c)
       cpuRounds[s.key] = [...(cpuRounds[s.key] ?? []), { portal: p.cpuMsPerRequest, ceiling: c.cpuMsPerRequest }]
@@ -553,7 +557,7 @@ try {
 
   extra.push({
     label: 'Portal RSS under load, PostgreSQL (peak)',
-    value: `${portalRssPeak} MB over the load scenarios; ${sseRssPeak} MB holding ${CFG.sseClients} SSE clients`,
+    value: `${portalRssPeak} MB over the load scenarios (ceiling ${ceilingRssPeak} MB, under tsx); ${SKIP.has('sse') ? 'SSE skipped' : `${sseRssPeak} MB holding ${CFG.sseClients} SSE clients`}; idle after start ${(results.serverBundle as { idleRssMb: number }).idleRssMb} MB`,
     budget: `< ${BUDGET.rss.pg} MB`,
     met: Math.max(portalRssPeak, sseRssPeak) < BUDGET.rss.pg,
   })

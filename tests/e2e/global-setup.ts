@@ -4,6 +4,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import type { TestProject } from 'vitest/node'
+import { startCommand } from '../support/start-command'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 
@@ -24,8 +25,9 @@ export default async function setup(project: TestProject) {
     if (!existsSync(join(ROOT, built))) throw new Error(`${built} is missing: run \`pnpm build\` before the e2e tests`)
   const dataDir = mkdtempSync(join(tmpdir(), 'tp-e2e-'))
   const port = await freePort()
-  // The production bundle, as `pnpm start` runs it.
-  const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', 'dist/main.mjs'], {
+  // The production bundle, as `pnpm start` runs it (its flags included).
+  const start = startCommand()
+  const child: ChildProcess = spawn(process.execPath, [...start.flags, start.entry], {
     cwd: join(ROOT, 'server'),
     env: { ...process.env, NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: '' },
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -18,6 +18,7 @@ import { createLogger } from '@tp/server/platform/logger'
 import { eq } from 'drizzle-orm'
 import postgres from 'postgres'
 import type { TestApp } from '../support/app'
+import { startCommand } from '../support/start-command'
 
 /**
  * Fault tests run the real server as a child process — the production bundle, `node
@@ -134,7 +135,8 @@ export async function startServer(store: Store, env: Record<string, string> = {}
 export async function spawnServer(store: Store, env: Record<string, string> = {}): Promise<Server & { ready(): Promise<number> }> {
   const port = await freePort()
   const started = performance.now()
-  const child = spawn(process.execPath, ['--enable-source-maps', 'dist/main.mjs'], {
+  const start = startCommand()
+  const child = spawn(process.execPath, [...start.flags, start.entry], {
     cwd: join(ROOT, 'server'),
     env: {
       ...process.env,
