@@ -6,6 +6,7 @@ import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
 import Components from 'unplugin-vue-components/vite'
 import type { Plugin } from 'vite'
 import { defineConfig } from 'vitest/config'
+import { citizenChunks } from './build/citizen-chunks'
 
 /**
  * Vant inlines its whole icon font (≈28 KB gzip) as a data URL into the CSS that nearly every
@@ -31,6 +32,23 @@ function vantIconFontAsFile(): Plugin {
 }
 
 /**
+ * Vant's resolver imports every component from Vant's index (`vant/es`); this one from the
+ * component's own folder (`vant/es/field`), so the build sees which page uses which component
+ * (build/citizen-chunks.ts).
+ */
+function vantFromFolders() {
+  const vant = VantResolver()
+  return {
+    type: 'component' as const,
+    resolve(name: string) {
+      const found = vant.resolve(name)
+      if (!found || typeof found === 'string' || typeof found.sideEffects !== 'string') return found
+      return { ...found, from: found.sideEffects.replace(/\/style\/index$/, '') }
+    },
+  }
+}
+
+/**
  * Two entries, one build: the citizen H5 (index.html → src/citizen) and the staff console
  * (console/index.html → src/console). Components are imported on demand, so citizens never
  * download console code and each page pulls only the Vant/Element parts it uses.
@@ -41,7 +59,7 @@ export default defineConfig({
     vantIconFontAsFile(),
     vue(),
     Components({
-      resolvers: [VantResolver(), ElementPlusResolver({ importStyle: 'css' })],
+      resolvers: [vantFromFolders(), ElementPlusResolver({ importStyle: 'css' })],
       dts: false,
     }),
   ],
@@ -65,6 +83,8 @@ export default defineConfig({
     rollupOptions: {
       input: { citizen: resolve(__dirname, 'index.html'), console: resolve(__dirname, 'console/index.html') },
       output: {
+        manualChunks: citizenChunks(resolve(__dirname, 'index.html'), resolve(__dirname, 'console/index.html')),
+        onlyExplicitManualChunks: true,
         // Chunks are named by what they hold, so the bundle-budget test can prove that nothing
         // reachable from the citizen entry holds console or Element Plus code.
         chunkFileNames(chunk) {

@@ -1,7 +1,7 @@
 import '@/styles/tokens.css'
 import '@/styles/citizen.css'
 import { createPinia } from 'pinia'
-import { Locale } from 'vant'
+import { Locale } from 'vant/es/locale'
 import enUS from 'vant/es/locale/lang/en-US'
 import zhCN from 'vant/es/locale/lang/zh-CN'
 import { createApp, watch } from 'vue'

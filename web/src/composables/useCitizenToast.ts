@@ -1,5 +1,5 @@
 import 'vant/es/toast/style'
-import { showFailToast, showSuccessToast, showToast } from 'vant'
+import { showFailToast, showSuccessToast, showToast } from 'vant/es/toast'
 import { announce } from './useAnnounce'
 
 /** Citizen H5 feedback: a Vant toast that is also read out by screen readers. */

@@ -1,6 +1,6 @@
 import { APPEAL_TYPES, GROUNDS, LEGAL_BASES, REFUSE_REASONS, REMEDIES, REPLY_TEMPLATES } from '@tp/shared/appeals/config'
 import { flushPromises, mount } from '@vue/test-utils'
-import { closeDialog } from 'vant'
+import { closeDialog } from 'vant/es/dialog'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import { answer, citizenAppeal, citizenMessages, failure, mockApi } from '@/components/appeals/test-helpers'

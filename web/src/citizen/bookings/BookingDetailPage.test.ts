@@ -7,7 +7,7 @@ import BookingDetailPage from './BookingDetailPage.vue'
 import { answer, booking, bookingMessages, failure, mockApi } from './test-helpers'
 
 const confirm = vi.hoisted(() => vi.fn())
-vi.mock('vant', async (original) => ({ ...(await original<typeof import('vant')>()), showConfirmDialog: confirm }))
+vi.mock('vant/es/dialog', async (original) => ({ ...(await original<typeof import('vant/es/dialog')>()), showConfirmDialog: confirm }))
 const toast = vi.hoisted(() => vi.fn())
 vi.mock('@/composables/useCitizenToast', () => ({ toast }))
 const live = vi.hoisted(() => ({ handlers: {} as Record<string, (d: Record<string, unknown>) => void> }))

@@ -6,7 +6,7 @@ import BookingNewPage from './BookingNewPage.vue'
 import { answer, booking, bookingMessages, failure, mockApi, OFFICE, SERVICE, VEHICLE_SERVICE } from './test-helpers'
 
 const confirm = vi.hoisted(() => vi.fn())
-vi.mock('vant', async (original) => ({ ...(await original<typeof import('vant')>()), showConfirmDialog: confirm }))
+vi.mock('vant/es/dialog', async (original) => ({ ...(await original<typeof import('vant/es/dialog')>()), showConfirmDialog: confirm }))
 
 const days = [
   { date: '2026-03-11', open: true, closedReason: null, holidayName: null, capacity: 8, remaining: 5 },

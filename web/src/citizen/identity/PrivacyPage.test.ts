@@ -8,7 +8,7 @@ import PrivacyPage from './PrivacyPage.vue'
 import { answer, identityMessages, mockApi } from './test-helpers'
 
 const confirm = vi.hoisted(() => vi.fn())
-vi.mock('vant', async (original) => ({ ...(await original<typeof import('vant')>()), showConfirmDialog: confirm }))
+vi.mock('vant/es/dialog', async (original) => ({ ...(await original<typeof import('vant/es/dialog')>()), showConfirmDialog: confirm }))
 
 async function setup() {
   setActivePinia(createPinia())

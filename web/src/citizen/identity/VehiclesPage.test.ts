@@ -5,7 +5,7 @@ import { answer, failure, identityMessages, mockApi } from './test-helpers'
 import VehiclesPage from './VehiclesPage.vue'
 
 const confirm = vi.hoisted(() => vi.fn())
-vi.mock('vant', async (original) => ({ ...(await original<typeof import('vant')>()), showConfirmDialog: confirm }))
+vi.mock('vant/es/dialog', async (original) => ({ ...(await original<typeof import('vant/es/dialog')>()), showConfirmDialog: confirm }))
 
 const existing = { id: 'v1', plate: '川A12345', vinLast6: 'A12345', createdAt: '2026-03-01T00:00:00Z' }
 

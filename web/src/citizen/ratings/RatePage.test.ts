@@ -7,7 +7,7 @@ import RatePage from './RatePage.vue'
 import { answer, failure, mockApi, ratingsI18n } from './test-helpers'
 
 const confirm = vi.hoisted(() => vi.fn())
-vi.mock('vant', async (original) => ({ ...(await original<typeof import('vant')>()), showConfirmDialog: confirm }))
+vi.mock('vant/es/dialog', async (original) => ({ ...(await original<typeof import('vant/es/dialog')>()), showConfirmDialog: confirm }))
 vi.mock('@/composables/useEvents', () => ({ useEvents: () => ({ connected: { value: true } }) }))
 
 const TICKET = '8d0b3f4e-1111-4a4a-9a9a-000000000001'

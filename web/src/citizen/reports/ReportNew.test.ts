@@ -6,7 +6,7 @@ import ReportNew from './ReportNew.vue'
 import { answer, kinds, mockApi, reportsMessages } from './test-helpers'
 
 const confirm = vi.hoisted(() => vi.fn(() => Promise.resolve()))
-vi.mock('vant', async (original) => ({ ...(await original<typeof import('vant')>()), showConfirmDialog: confirm }))
+vi.mock('vant/es/dialog', async (original) => ({ ...(await original<typeof import('vant/es/dialog')>()), showConfirmDialog: confirm }))
 
 const nearbyReport = {
   id: 'n1',
