@@ -11,6 +11,7 @@ export const SESSIONS_CHANGED = 'sessions.changed'
  * staleness should a process miss a notification (e.g. its LISTEN connection was down).
  */
 const TTL_MS = 10_000
+/** At most this many sessions (a few hundred bytes each): the sessions seen in the last TTL_MS, capped. */
 const MAX_ENTRIES = 20_000
 
 export interface CachedSession {
@@ -23,16 +24,27 @@ export interface CachedSession {
  * Session rows by token hash, so a request does not pay a database round trip to learn who sent it.
  * Only sessions that were valid when read are kept; the caller still checks expiry and revocation
  * on every hit. A lookup that began before an invalidation is not stored (`mark`/`set`), so a read
- * racing a logout cannot put the revoked session back.
+ * racing a logout cannot put the revoked session back. Entries are kept in the order they were
+ * stored, so the expired ones are dropped from the front as new ones come in: memory follows the
+ * sessions active in the last TTL_MS, not every session ever seen.
  */
 export class SessionCache<T extends CachedSession> {
   private readonly entries = new Map<string, { row: T; at: number }>()
   private generation = 0
 
+  constructor(
+    private readonly limits = { ttlMs: TTL_MS, maxEntries: MAX_ENTRIES },
+    private readonly clock = () => performance.now(),
+  ) {}
+
+  get size(): number {
+    return this.entries.size
+  }
+
   get(tokenHash: string): T | undefined {
     const hit = this.entries.get(tokenHash)
     if (!hit) return undefined
-    if (performance.now() - hit.at > TTL_MS) {
+    if (this.clock() - hit.at > this.limits.ttlMs) {
       this.entries.delete(tokenHash)
       return undefined
     }
@@ -46,11 +58,13 @@ export class SessionCache<T extends CachedSession> {
 
   set(tokenHash: string, row: T, mark: number): void {
     if (mark !== this.generation) return
-    if (this.entries.size >= MAX_ENTRIES) {
-      const oldest = this.entries.keys().next().value
-      if (oldest !== undefined) this.entries.delete(oldest)
+    const now = this.clock()
+    this.entries.delete(tokenHash)
+    for (const [oldest, { at }] of this.entries) {
+      if (this.entries.size < this.limits.maxEntries && now - at <= this.limits.ttlMs) break
+      this.entries.delete(oldest)
     }
-    this.entries.set(tokenHash, { row, at: performance.now() })
+    this.entries.set(tokenHash, { row, at: now })
   }
 
   delete(tokenHash: string): void {
