@@ -63,20 +63,16 @@ export const DAY_OVERRIDES =
   'select "office_id", "date", "closed", "hours", "reason", "created_by", "created_at" from "office_day_overrides" where ("office_day_overrides"."office_id" = $1 and "office_day_overrides"."date" in ($2))'
 export const SLOTS_OF_DAY =
   'select "id", "date", "start_time", "end_time", "starts_at", "capacity", "booked" from "slots" where ("slots"."office_id" = $1 and "slots"."service_id" = $2 and "slots"."date" = $3) order by "slots"."start_time" asc'
-export const SLOT_BY_ID =
-  'select "id", "office_id", "service_id", "date", "start_time", "end_time", "starts_at", "ends_at", "capacity", "booked" from "slots" where "slots"."id" = $1'
+/** The slot with its office, service (if offered and active) and the date's override: what judges an attempt. */
+export const BOOKABLE_SLOT =
+  'select "slots"."id", "slots"."office_id", "slots"."service_id", "slots"."date", "slots"."start_time", "slots"."end_time", "slots"."starts_at", "slots"."ends_at", "slots"."capacity", "slots"."booked", "offices"."id", "offices"."unit_id", "offices"."name", "offices"."kind", "offices"."address", "offices"."lat", "offices"."lng", "offices"."phone", "offices"."directions", "offices"."hours", "offices"."slot_minutes", "offices"."active", "offices"."version", "offices"."created_at", "offices"."updated_at", "services"."id", "services"."code", "services"."name", "services"."prefix", "services"."duration_minutes", "services"."materials", "services"."vehicle_needed", "services"."description", "services"."active", "services"."sort_order", "services"."created_at", "services"."updated_at", "office_day_overrides"."closed", "office_day_overrides"."hours" from "slots" inner join "offices" on "offices"."id" = "slots"."office_id" left join "office_services" on ("office_services"."office_id" = "slots"."office_id" and "office_services"."service_id" = "slots"."service_id") left join "services" on ("services"."id" = "office_services"."service_id" and "services"."active" = $1) left join "office_day_overrides" on ("office_day_overrides"."office_id" = "slots"."office_id" and "office_day_overrides"."date" = "slots"."date") where "slots"."id" = $2'
 export const CITIZEN_LOCK = 'select "id" from "citizens" where "citizens"."id" = $1 for update'
-export const NO_SHOWS =
-  'select "no_show_at" from "bookings" where ("bookings"."citizen_id" = $1 and "bookings"."state" = $2 and "bookings"."no_show_at" > $3::timestamptz)'
-export const SAME_SERVICE =
-  'select "id" from "bookings" where ("bookings"."citizen_id" = $1 and "bookings"."service_id" = $2 and "bookings"."state" in ($3, $4))'
-export const ACTIVE_COUNT = 'select count(*) from "bookings" where ("bookings"."citizen_id" = $1 and "bookings"."state" in ($2, $3))'
-export const TAKE_PLACE =
-  'update "slots" set "booked" = "slots"."booked" + 1 where ("slots"."id" = $1 and "slots"."booked" < "slots"."capacity") returning "id"'
-export const BOOKING_INSERT =
-  'insert into "bookings" ("id", "code", "citizen_id", "office_id", "service_id", "slot_id", "date", "start_time", "end_time", "starts_at", "ends_at", "state", "name", "id_number", "plate", "reschedule_count", "reminded_at", "checked_in_at", "cancelled_at", "no_show_at", "completed_at", "version", "created_at", "updated_at") values (default, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, default, default, default, default, default, default, default, $15, $16) returning "id", "code", "citizen_id", "office_id", "service_id", "slot_id", "date", "start_time", "end_time", "starts_at", "ends_at", "state", "name", "id_number", "plate", "reschedule_count", "reminded_at", "checked_in_at", "cancelled_at", "no_show_at", "completed_at", "version", "created_at", "updated_at"'
-export const BOOKING_EVENT_INSERT =
-  'insert into "booking_events" ("id", "seq", "booking_id", "at", "action", "actor_type", "actor_role", "actor_id", "from_state", "to_state", "note") values (default, default, $1, $2, $3, $4, $5, $6, $7, $8, $9) returning "id", "seq", "booking_id", "at", "action", "actor_type", "actor_role", "actor_id", "from_state", "to_state", "note"'
+/** The citizen's no-shows, same-service booking and active count, under the citizen's lock. */
+export const CITIZEN_FACTS =
+  "select (select coalesce(json_agg(no_show_at), '[]') from bookings where citizen_id = $1 and state = 'no_show' and no_show_at > $2::timestamptz) as no_shows, (select id from bookings where citizen_id = $3 and service_id = $4 and state in ($5, $6) limit 1) as same_id, (select count(*)::int from bookings where citizen_id = $7 and state in ($8, $9)) as active"
+/** Takes the place and, only then, writes the booking, its event, the audit and inbox rows. */
+export const BOOKING_WRITE =
+  'with place as ( update slots set booked = booked + 1 where id = $1 and booked < capacity returning id ), booking as ( insert into bookings (id, code, citizen_id, office_id, service_id, slot_id, date, start_time, end_time, starts_at, ends_at, state, name, id_number, plate, created_at, updated_at) select $2::uuid, $3, $4::uuid, $5::uuid, $6::uuid, place.id, $7, $8, $9, $10::timestamptz, $11::timestamptz, $12, $13, $14, $15, $16::timestamptz, $17::timestamptz from place returning id ), event as ( insert into booking_events (id, booking_id, at, action, actor_type, actor_role, actor_id, from_state, to_state, note) select $18::uuid, booking.id, $19::timestamptz, $20, $21, $22, $23, $24, $25, $26 from booking ), audited as ( insert into audit_log (actor_type, actor_id, actor_role, unit_id, entity_type, entity_id, action, before, after, request_id, ip) select $27, $28, $29, $30::uuid, $31, $32, $33, $34::jsonb, $35::jsonb, $36, $37 from booking ), inbox as ( insert into notifications (id, recipient_type, recipient_id, message_key, params, link) select $38::uuid, $39, $40::uuid, $41, $42::jsonb, $43 from booking ) select id from booking'
 export const WINDOW_LOCK =
   'select "service_windows"."id", "service_windows"."office_id", "service_windows"."number", "service_windows"."label", "service_windows"."active", "service_windows"."staff_id", "service_windows"."signed_in_at", "service_windows"."created_at", "offices"."id", "offices"."unit_id", "offices"."name", "offices"."kind", "offices"."address", "offices"."lat", "offices"."lng", "offices"."phone", "offices"."directions", "offices"."hours", "offices"."slot_minutes", "offices"."active", "offices"."version", "offices"."created_at", "offices"."updated_at" from "service_windows" inner join "offices" on "offices"."id" = "service_windows"."office_id" where "service_windows"."id" = $1 for update of "service_windows"'
 /** Only when nothing was called: busy or nobody waiting. */
@@ -109,25 +105,6 @@ export const SCENARIO_SQL: Record<string, string[]> = {
   'dispatcher-queue': [CONSOLE_REPORTS],
   'legal-queue': [APPEALS_COUNT, APPEALS_PAGE],
   slots: [OFFICE_BY_ID, SERVICE_OFFERED, POLICY, CALENDAR, DAY_OVERRIDES, SLOTS_OF_DAY],
-  booking: [
-    RATE_HIT_TWO,
-    IDEM_INSERT,
-    SLOT_BY_ID,
-    POLICY,
-    OFFICE_BY_ID,
-    SERVICE_OFFERED,
-    CALENDAR,
-    DAY_OVERRIDES,
-    CITIZEN_LOCK,
-    NO_SHOWS,
-    SAME_SERVICE,
-    ACTIVE_COUNT,
-    BOOKING_INSERT,
-    BOOKING_EVENT_INSERT,
-    AUDIT_INSERT,
-    NOTIFY_INSERT,
-    TAKE_PLACE,
-    IDEM_STORE,
-  ],
+  booking: [RATE_HIT_TWO, IDEM_INSERT, BOOKABLE_SLOT, POLICY, CALENDAR, CITIZEN_LOCK, CITIZEN_FACTS, BOOKING_WRITE, IDEM_STORE],
   'call-next': [WINDOW_LOCK, CALL_NEXT, AUDIT_INSERT, TICKET_VIEW],
 }

@@ -217,31 +217,41 @@ app.post('/c/bookings', async (c) => {
   const body = await sql.begin(async (tx) => {
     const [claimed] = await q(tx, Q.IDEM_INSERT, [scopeKey, key, hash, 0, '', ''])
     if (!claimed) return null
-    const [[slot]] = await Promise.all([q<Record<string, string | number>>(tx, Q.SLOT_BY_ID, [booking.slotId]), q(tx, Q.POLICY, ['default'])])
-    if (!slot) throw new Refused(404, 'not_found')
-    const [[office]] = await Promise.all([
-      q<{ unit_id: string }>(tx, Q.OFFICE_BY_ID, [slot.office_id]),
-      q(tx, Q.SERVICE_OFFERED, [slot.office_id, slot.service_id, true]),
+    // As the portal: the slot judged from one joined read beside the policy and the calendar.
+    const [[slot]] = await Promise.all([
+      q<Record<string, string | number | null>>(tx, Q.BOOKABLE_SLOT, [true, booking.slotId]),
+      q(tx, Q.POLICY, ['default']),
       q(tx, Q.CALENDAR),
-      q(tx, Q.DAY_OVERRIDES, [slot.office_id, slot.date]),
     ])
+    if (!slot) throw new Refused(404, 'not_found')
     if (Number(slot.booked) >= Number(slot.capacity)) throw new Refused(409, 'slot_full')
     await q(tx, Q.CITIZEN_LOCK, [citizenId])
-    const [, same] = await Promise.all([
-      q(tx, Q.NO_SHOWS, [citizenId, 'no_show', new Date(now.getTime() - 400 * 86_400_000).toISOString()]),
-      q(tx, Q.SAME_SERVICE, [citizenId, slot.service_id, 'booked', 'checked_in']),
-      q(tx, Q.ACTIVE_COUNT, [citizenId, 'booked', 'checked_in']),
+    const since = new Date(now.getTime() - 400 * 86_400_000).toISOString()
+    const [facts] = await q<{ same_id: string | null }>(tx, Q.CITIZEN_FACTS, [
+      citizenId,
+      since,
+      citizenId,
+      slot.service_id,
+      'booked',
+      'checked_in',
+      citizenId,
+      'booked',
+      'checked_in',
     ])
-    if (same.length) throw new Refused(409, 'already_booked')
+    if (facts?.same_id) throw new Refused(409, 'already_booked')
     let code = ''
     for (let i = 0; i < 8; i++) code += CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]
     const at = now.toISOString()
-    const [row] = await q<Record<string, unknown>>(tx, Q.BOOKING_INSERT, [
+    const id = randomUUID()
+    const when = `${slot.date} ${slot.start_time}-${slot.end_time}`
+    // As the portal: one statement takes the place and, only then, writes the booking, its event, audit and inbox rows.
+    const took = await q(tx, Q.BOOKING_WRITE, [
+      booking.slotId,
+      id,
       code,
       citizenId,
       slot.office_id,
       slot.service_id,
-      slot.id,
       slot.date,
       slot.start_time,
       slot.end_time,
@@ -253,30 +263,35 @@ app.post('/c/bookings', async (c) => {
       booking.plate ?? null,
       at,
       at,
-    ])
-    const b = row as { id: string }
-    const when = `${slot.date} ${slot.start_time}-${slot.end_time}`
-    // As the portal: the place is taken last, pipelined behind the event, audit and inbox rows.
-    const [event, , , took] = await Promise.all([
-      q(tx, Q.BOOKING_EVENT_INSERT, [b.id, at, 'create', 'citizen', 'citizen', citizenId, null, 'booked', when]),
-      q(tx, Q.AUDIT_INSERT, [
-        'citizen',
-        citizenId,
-        'citizen',
-        office?.unit_id,
-        'booking',
-        b.id,
-        'booking.create',
-        null,
-        JSON.stringify({ code }),
-        randomUUID(),
-        ip,
-      ]),
-      q(tx, Q.NOTIFY_INSERT, ['citizen', citizenId, 'bookings.notify.booked', JSON.stringify({ code, when }), `/bookings/${b.id}`]),
-      q(tx, Q.TAKE_PLACE, [booking.slotId]),
+      randomUUID(),
+      at,
+      'create',
+      'citizen',
+      'citizen',
+      citizenId,
+      null,
+      'booked',
+      when,
+      'citizen',
+      citizenId,
+      'citizen',
+      slot.unit_id,
+      'booking',
+      id,
+      'booking.create',
+      null,
+      JSON.stringify({ code }),
+      randomUUID(),
+      ip,
+      randomUUID(),
+      'citizen',
+      citizenId,
+      'bookings.notify.booked',
+      JSON.stringify({ code, when }),
+      `/bookings/${id}`,
     ])
     if (took.length !== 1) throw new Refused(409, 'slot_full')
-    const out = JSON.stringify({ ...row, timeline: event })
+    const out = JSON.stringify({ id, code, slotId: booking.slotId, when })
     await q(tx, Q.IDEM_STORE, [201, out, 'application/json', scopeKey, key])
     return out
   })

@@ -13,10 +13,10 @@ export interface AuditEntry {
   unitId?: string | null
 }
 
-/** Appends to the audit log inside the caller's transaction: the change and its record commit together. */
-export async function audit(ctx: Ctx, entry: AuditEntry): Promise<void> {
+/** The audit row of an entry: who (the actor, their unit by default), what, and from which request. */
+export function auditRow(ctx: Ctx, entry: AuditEntry) {
   const a = ctx.actor
-  await ctx.db.insert(auditLog).values({
+  return {
     actorType: a.kind,
     actorId: a.kind === 'citizen' || a.kind === 'staff' ? a.id : null,
     actorRole: a.role,
@@ -28,5 +28,10 @@ export async function audit(ctx: Ctx, entry: AuditEntry): Promise<void> {
     after: entry.after ?? null,
     requestId: ctx.requestId,
     ip: ctx.ip || null,
-  })
+  }
+}
+
+/** Appends to the audit log inside the caller's transaction: the change and its record commit together. */
+export async function audit(ctx: Ctx, entry: AuditEntry): Promise<void> {
+  await ctx.db.insert(auditLog).values(auditRow(ctx, entry))
 }

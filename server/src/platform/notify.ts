@@ -17,9 +17,14 @@ export async function notify(ctx: Ctx, n: NotifyInput): Promise<void> {
     .insert(notifications)
     .values({ recipientType: n.recipientType, recipientId: n.recipientId, messageKey: n.messageKey, params: n.params ?? {}, link: n.link ?? null })
     .returning({ id: notifications.id })
+  emitNotification(ctx, row?.id, n)
+}
+
+/** The live event of an inbox row (for a writer that inserted the row itself). */
+export function emitNotification(ctx: Ctx, id: string | undefined, n: NotifyInput): void {
   ctx.emit({
     type: 'notification',
     audience: n.recipientType === 'citizen' ? { citizenIds: [n.recipientId] } : { staffIds: [n.recipientId] },
-    data: { id: row?.id, messageKey: n.messageKey, link: n.link ?? null },
+    data: { id, messageKey: n.messageKey, link: n.link ?? null },
   })
 }

@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto'
+import { randomInt, randomUUID } from 'node:crypto'
 import { type KeysetPage, maskIdCard, maskName, maskPhone, type TimelineEvent } from '@tp/shared'
 import { ACTIVE_BOOKING_STATES, type BookingAction, bookingMachine } from '@tp/shared/bookings/machines'
 import { orderQueue } from '@tp/shared/bookings/queue'
@@ -9,9 +9,11 @@ import {
   canSelfCheckIn,
   canStillCancel,
   checkInWindow,
+  dayOpening,
   isOnTime,
   normaliseCode,
   noShowStatus,
+  whyNotBookable,
 } from '@tp/shared/bookings/rules'
 import type {
   Booking,
@@ -28,22 +30,22 @@ import { and, asc, count, desc, eq, inArray, isNull, lt, or, type SQL, sql } fro
 import ical, { ICalAlarmType } from 'ical-generator'
 import QRCode from 'qrcode'
 import { inUnitScope } from '../../platform/access'
-import { audit } from '../../platform/audit'
+import { audit, auditRow } from '../../platform/audit'
 import { type Ctx, requireCitizen, withDb } from '../../platform/context'
 import { decodeCursor, encodeCursor, keysetSort } from '../../platform/cursor'
 import type { Db } from '../../platform/db'
 import { AppError, badRequest, conflict, invalidTransition, notFound, unprocessable } from '../../platform/errors'
-import { notify } from '../../platform/notify'
+import { emitNotification, type NotifyInput, notify } from '../../platform/notify'
 import { inTransaction, pipeline } from '../../platform/tx'
 import { citizens } from '../identity/identity.tables'
-import { bookingEvents, bookings, offices, queueTickets, services, serviceWindows, slots } from './bookings.tables'
-import { type BookingEventRow, bookingEvent, constraintOf, iso, loadPolicy, officeIdsInScope, pgCode, roleOf, today } from './common'
+import { bookingEvents, bookings, officeDayOverrides, officeServices, offices, queueTickets, services, serviceWindows, slots } from './bookings.tables'
+import { actorFields, type BookingEventRow, bookingEvent, constraintOf, iso, loadCalendar, loadPolicy, officeIdsInScope, pgCode, roleOf, today } from './common'
 import { issueTicket } from './queue.service'
-import { assertSlotBookable } from './slots.service'
 
 type BookingRow = typeof bookings.$inferSelect
 type OfficeRow = typeof offices.$inferSelect
 type ServiceRow = typeof services.$inferSelect
+type SlotRow = typeof slots.$inferSelect
 interface Bundle {
   b: BookingRow
   o: OfficeRow
@@ -260,19 +262,32 @@ export async function strikes(ctx: Ctx): Promise<NoShowStatus> {
   }
 }
 
+/** Taken before the citizen's checks: two bookings by one citizen cannot both pass the block and the cap. */
+const lockCitizen = (db: Db, citizenId: string) => db.select({ id: citizens.id }).from(citizens).where(eq(citizens.id, citizenId)).for('update').execute()
+
+const ACTIVE_IN = sql.join(
+  ACTIVE_BOOKING_STATES.map((s) => sql`${s}`),
+  sql`, `,
+)
+
+/** Results of a statement run with `db.execute` (postgres.js gives the rows, PGlite an object holding them). */
+const rowsOf = <T>(r: unknown): T[] => (Array.isArray(r) ? r : (r as { rows: T[] }).rows)
+
 /** Called with the citizen's row locked: the block, the cap and one-per-service cannot race. */
 async function assertMayBook(ctx: Ctx, citizenId: string, serviceId: string, policy: BookingPolicy, exceptBookingId?: string) {
-  // The three reads side by side (pipelined); their verdicts in this order.
-  const [noShows, [same], active] = await pipeline([
-    noShowDates(ctx.db, citizenId, ctx.now()),
-    ctx.db
-      .select({ id: bookings.id })
-      .from(bookings)
-      .where(and(eq(bookings.citizenId, citizenId), eq(bookings.serviceId, serviceId), inArray(bookings.state, [...ACTIVE_BOOKING_STATES])))
-      .execute(),
-    exceptBookingId ? null : activeCount(ctx.db, citizenId),
-  ])
-  const st = noShowStatus(noShows, ctx.now(), policy.noShow)
+  const since = new Date(ctx.now().getTime() - 400 * 86_400_000)
+  // The three facts in one statement (one round trip, no query building on the hot path).
+  const [facts] = rowsOf<{ no_shows: string[]; same_id: string | null; active: number }>(
+    await ctx.db.execute(sql`select
+      (select coalesce(json_agg(no_show_at), '[]') from bookings where citizen_id = ${citizenId} and state = 'no_show' and no_show_at > ${since.toISOString()}::timestamptz) as no_shows,
+      (select id from bookings where citizen_id = ${citizenId} and service_id = ${serviceId} and state in (${ACTIVE_IN}) limit 1) as same_id,
+      (select count(*)::int from bookings where citizen_id = ${citizenId} and state in (${ACTIVE_IN})) as active`),
+  )
+  const st = noShowStatus(
+    (facts?.no_shows ?? []).map((at) => new Date(at)),
+    ctx.now(),
+    policy.noShow,
+  )
   if (st.blocked) {
     throw new AppError(
       422,
@@ -282,8 +297,9 @@ async function assertMayBook(ctx: Ctx, citizenId: string, serviceId: string, pol
       { blockedUntil: iso(st.blockedUntil), limit: policy.noShow.limit, windowDays: policy.noShow.windowDays, blockDays: policy.noShow.blockDays },
     )
   }
-  if (same && same.id !== exceptBookingId) throw conflict('already_booked', 'You already have an active booking for this service', { bookingId: same.id })
-  if (active !== null && active >= policy.maxActive) {
+  const same = facts?.same_id
+  if (same && same !== exceptBookingId) throw conflict('already_booked', 'You already have an active booking for this service', { bookingId: same })
+  if (!exceptBookingId && (facts?.active ?? 0) >= policy.maxActive) {
     throw unprocessable('too_many_active', `You can hold at most ${policy.maxActive} active bookings`)
   }
 }
@@ -325,17 +341,50 @@ const fmtWhen = (b: { date: string; startTime: string; endTime: string }) => `${
 // Citizen actions
 
 /**
- * Books a place. In one transaction: the citizen row is locked (the no-show block, the cap and
- * one-per-service are checked against a stable set), then the slot's `booked` counter moves by a
- * conditional UPDATE (… where booked < capacity); no place, no booking. No read-then-write.
+ * The slot a citizen is about to take, with its office and service, judged: the office active and
+ * offering the service, open that day (holiday calendar, weekly hours, the date's override) and the
+ * slot inside the booking window. One joined read beside the policy and the calendar: one round
+ * trip for what refuses most attempts. A closed day shuts its slots by filling them, so day_closed
+ * is decided before any "full".
+ */
+async function bookableSlot(ctx: Ctx, slotId: string): Promise<{ slot: SlotRow; office: OfficeRow; service: ServiceRow; policy: BookingPolicy }> {
+  const [[row], policy, { calendar, overrides }] = await pipeline([
+    ctx.db
+      .select({ slot: slots, office: offices, service: services, day: { closed: officeDayOverrides.closed, hours: officeDayOverrides.hours } })
+      .from(slots)
+      .innerJoin(offices, eq(offices.id, slots.officeId))
+      .leftJoin(officeServices, and(eq(officeServices.officeId, slots.officeId), eq(officeServices.serviceId, slots.serviceId)))
+      .leftJoin(services, and(eq(services.id, officeServices.serviceId), eq(services.active, true)))
+      .leftJoin(officeDayOverrides, and(eq(officeDayOverrides.officeId, slots.officeId), eq(officeDayOverrides.date, slots.date)))
+      .where(eq(slots.id, slotId))
+      .execute(),
+    loadPolicy(ctx.db),
+    loadCalendar(ctx.db),
+  ])
+  if (!row) throw notFound('Slot')
+  const { slot, office, service, day } = row
+  if (!office.active) throw notFound('Office')
+  if (!service) throw notFound('Service at this office')
+  if (!dayOpening(slot.date, office.hours, calendar, overrides, day).open) {
+    throw unprocessable('day_closed', 'The office is closed on that day')
+  }
+  const why = whyNotBookable({ date: slot.date, startsAt: slot.startsAt }, ctx.now(), policy)
+  if (why) throw unprocessable('outside_booking_window', `This slot cannot be booked now (${why})`)
+  return { slot, office, service, policy }
+}
+
+/**
+ * Books a place in one transaction of few round trips: the slot judged (one joined read beside the
+ * policy and calendar; a slot already full is refused right there, without its lock); the citizen's
+ * row locked, then their no-show block, one-per-service and cap checked in one statement against
+ * that stable set; then one statement takes the place by a conditional UPDATE (… where booked <
+ * capacity) and, only if it took one, writes the booking, its timeline event, the audit and inbox
+ * rows. The slot row stays locked from that statement to the commit only.
  */
 export async function createBooking(ctx: Ctx, input: BookingCreate): Promise<BookingDetail> {
   const me = requireCitizen(ctx.actor)
   return inTransaction(ctx, async (t) => {
-    const [[slot], policy] = await pipeline([t.db.select().from(slots).where(eq(slots.id, input.slotId)).execute(), loadPolicy(t.db)])
-    if (!slot) throw notFound('Slot')
-    // A closed day shuts its slots by filling them: that refusal (day_closed) comes first.
-    const { office, service } = await assertSlotBookable(t, slot, policy)
+    const { slot, office, service, policy } = await bookableSlot(t, input.slotId)
     if (service.vehicleNeeded && !input.plate) {
       throw unprocessable('plate_required', 'This service needs the vehicle: enter its plate number', [
         { path: 'body.plate', message: 'Required for this service' },
@@ -343,66 +392,107 @@ export async function createBooking(ctx: Ctx, input: BookingCreate): Promise<Boo
     }
     // A slot already full is refused before the citizen's checks; the conditional update below is the guarantee.
     if (slot.booked >= slot.capacity) throw conflict('slot_full', 'This time slot is fully booked; please choose another')
-    await t.db.select({ id: citizens.id }).from(citizens).where(eq(citizens.id, me.id)).for('update')
+    await lockCitizen(t.db, me.id)
     await assertMayBook(t, me.id, service.id, policy)
-    // The code and its QR before any place is taken: nothing slow between the slot's lock and the commit.
-    const code = newCode()
-    const qr = await qrSvg(code)
-    let row: BookingRow | undefined
+    // Everything the write needs, QR code included, before the slot's lock: nothing slow between it and the commit.
+    const now = ctx.now()
+    const b: BookingRow = {
+      id: randomUUID(),
+      code: newCode(),
+      citizenId: me.id,
+      officeId: office.id,
+      serviceId: service.id,
+      slotId: slot.id,
+      date: slot.date,
+      startTime: slot.startTime,
+      endTime: slot.endTime,
+      startsAt: slot.startsAt,
+      endsAt: slot.endsAt,
+      state: 'booked',
+      name: input.name,
+      idNumber: input.idNumber,
+      plate: input.plate ?? null,
+      rescheduleCount: 0,
+      remindedAt: null,
+      checkedInAt: null,
+      cancelledAt: null,
+      noShowAt: null,
+      completedAt: null,
+      version: 0,
+      createdAt: now,
+      updatedAt: now,
+    }
+    const created: TimelineEvent = {
+      id: randomUUID(),
+      at: now.toISOString(),
+      action: 'create',
+      actorRole: me.role,
+      fromState: null,
+      toState: 'booked',
+      note: fmtWhen(b),
+      attachments: [],
+    }
+    const inbox: NotifyInput = {
+      recipientType: 'citizen',
+      recipientId: me.id,
+      messageKey: 'bookings.notify.booked',
+      params: { code: b.code, service: service.name, office: office.name, when: fmtWhen(b) },
+      link: `/bookings/${b.id}`,
+    }
+    const notificationId = randomUUID()
+    const qr = await qrSvg(b.code)
+    let took: unknown[]
     try {
-      ;[row] = await t.db
-        .insert(bookings)
-        .values({
-          code,
-          citizenId: me.id,
-          officeId: office.id,
-          serviceId: service.id,
-          slotId: slot.id,
-          date: slot.date,
-          startTime: slot.startTime,
-          endTime: slot.endTime,
-          startsAt: slot.startsAt,
-          endsAt: slot.endsAt,
-          state: 'booked',
-          name: input.name,
-          idNumber: input.idNumber,
-          plate: input.plate ?? null,
-          createdAt: ctx.now(),
-          updatedAt: ctx.now(),
-        })
-        .returning()
+      took = rowsOf(await t.db.execute(bookingWrite(t, b, created, inbox, notificationId, office.unitId)))
     } catch (err) {
       if (pgCode(err) === '23505' && constraintOf(err) === 'bookings_one_active_per_service_uq') {
         throw conflict('already_booked', 'You already have an active booking for this service')
       }
       throw err
     }
-    const b = row as BookingRow
-    const [created, , , took] = await pipeline([
-      bookingEvent(t, b.id, 'create', null, 'booked', fmtWhen(b)),
-      audit(t, {
-        entityType: 'booking',
-        entityId: b.id,
-        action: 'booking.create',
-        after: { code: b.code, slotId: b.slotId, date: b.date },
-        unitId: office.unitId,
-      }),
-      notify(t, {
-        recipientType: 'citizen',
-        recipientId: me.id,
-        messageKey: 'bookings.notify.booked',
-        params: { code: b.code, service: service.name, office: office.name, when: fmtWhen(b) },
-        link: `/bookings/${b.id}`,
-      }),
-      // Last: take the place. The slot row stays locked only from here to the commit, so bookers
-      // queueing on a popular slot wait for one UPDATE and a commit each, not the whole booking.
-      takePlace(t.db, slot.id),
-    ])
-    if (!took) throw conflict('slot_full', 'This time slot is fully booked; please choose another')
+    if (took.length === 0) throw conflict('slot_full', 'This time slot is fully booked; please choose another')
+    emitNotification(t, notificationId, inbox)
     emitBooking(t, b, office.unitId)
     // The view from the rows just written (a new booking has no queue ticket yet): nothing to read back.
-    return { ...toBooking(t, { b, o: office, s: service }, null, policy), qrSvg: qr, timeline: [toTimelineEvent(created)] }
+    return { ...toBooking(t, { b, o: office, s: service }, null, policy), qrSvg: qr, timeline: [created] }
   })
+}
+
+/** A jsonb parameter (SQL null for null, as drizzle writes it). */
+const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v))
+
+/**
+ * The booking's one write statement. Data-modifying CTEs all run, so each insert selects from the
+ * one before it: no place taken, no rows written (and none returned).
+ */
+function bookingWrite(ctx: Ctx, b: BookingRow, e: TimelineEvent, n: NotifyInput, notificationId: string, unitId: string): SQL {
+  const who = actorFields(ctx)
+  const a = auditRow(ctx, {
+    entityType: 'booking',
+    entityId: b.id,
+    action: 'booking.create',
+    after: { code: b.code, slotId: b.slotId, date: b.date },
+    unitId,
+  })
+  const at = b.createdAt.toISOString()
+  return sql`with place as (
+      update slots set booked = booked + 1 where id = ${b.slotId} and booked < capacity returning id
+    ), booking as (
+      insert into bookings (id, code, citizen_id, office_id, service_id, slot_id, date, start_time, end_time, starts_at, ends_at, state, name, id_number, plate, created_at, updated_at)
+      select ${b.id}::uuid, ${b.code}, ${b.citizenId}::uuid, ${b.officeId}::uuid, ${b.serviceId}::uuid, place.id, ${b.date}, ${b.startTime}, ${b.endTime},
+        ${b.startsAt.toISOString()}::timestamptz, ${b.endsAt.toISOString()}::timestamptz, ${b.state}, ${b.name}, ${b.idNumber}, ${b.plate}, ${at}::timestamptz, ${at}::timestamptz
+      from place returning id
+    ), event as (
+      insert into booking_events (id, booking_id, at, action, actor_type, actor_role, actor_id, from_state, to_state, note)
+      select ${e.id}::uuid, booking.id, ${at}::timestamptz, ${e.action}, ${who.actorType}, ${who.actorRole}, ${who.actorId}, ${e.fromState}, ${e.toState}, ${e.note} from booking
+    ), audited as (
+      insert into audit_log (actor_type, actor_id, actor_role, unit_id, entity_type, entity_id, action, before, after, request_id, ip)
+      select ${a.actorType}, ${a.actorId}, ${a.actorRole}, ${a.unitId}::uuid, ${a.entityType}, ${a.entityId}, ${a.action}, ${json(a.before)}::jsonb, ${json(a.after)}::jsonb, ${a.requestId}, ${a.ip} from booking
+    ), inbox as (
+      insert into notifications (id, recipient_type, recipient_id, message_key, params, link)
+      select ${notificationId}::uuid, ${n.recipientType}, ${n.recipientId}::uuid, ${n.messageKey}, ${json(n.params ?? {})}::jsonb, ${n.link ?? null} from booking
+    )
+    select id from booking`
 }
 
 export async function cancelMyBooking(ctx: Ctx, id: string): Promise<BookingDetail> {
@@ -460,10 +550,8 @@ export async function rescheduleMyBooking(ctx: Ctx, id: string, slotId: string):
     if (!bookingMachine.next(b.state, 'reschedule', 'citizen')) throw invalidTransition(b.state, 'reschedule')
     if (!canStillCancel(b.date, b.startsAt, ctx.now(), policy)) throw unprocessable('cutoff_passed', 'This booking can no longer be changed')
     if (slotId === b.slotId) throw unprocessable('same_slot', 'That is already your slot')
-    const [slot] = await tx.select().from(slots).where(eq(slots.id, slotId))
-    if (!slot) throw notFound('Slot')
+    const { slot, office } = await bookableSlot(t, slotId)
     if (slot.serviceId !== b.serviceId) throw unprocessable('different_service', 'Choose a slot of the same service')
-    const { office } = await assertSlotBookable(t, slot, policy)
     await assertMayBook(t, b.citizenId, b.serviceId, policy, b.id)
     await tx
       .select({ id: slots.id })
