@@ -1,3 +1,5 @@
+import { and, desc, eq, type SQL, sql } from 'drizzle-orm'
+import type { PgColumn, PgSelect } from 'drizzle-orm/pg-core'
 import type { Db } from './db'
 
 /**
@@ -41,4 +43,22 @@ export function preparedShapes<S, T>(keyOf: (shape: S) => string, build: (db: Db
     }
     return statement
   }
+}
+
+/**
+ * One citizen's rows, newest first (e.g. the rows of "我的办事"), prepared as `name`: the query `from`
+ * builds (columns and joins, then `$dynamic()`), filtered to `citizen = :citizenId` and the `where`
+ * conditions, ordered by `newest` descending, at most `limit` rows. Execute with `{ citizenId, … }`.
+ */
+export function citizenRows<Q extends PgSelect>(
+  rows: { name: string; citizen: PgColumn; newest: PgColumn; where?: SQL[]; limit?: number },
+  from: (db: Db) => Q,
+) {
+  return prepared((db) =>
+    from(db)
+      .where(and(eq(rows.citizen, sql.placeholder('citizenId')), ...(rows.where ?? [])))
+      .orderBy(desc(rows.newest))
+      .limit(rows.limit ?? 50)
+      .prepare(rows.name),
+  )
 }

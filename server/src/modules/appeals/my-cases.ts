@@ -1,12 +1,12 @@
 import type { CaseSummary } from '@tp/shared'
 import { appealMachine } from '@tp/shared/appeals/machine'
-import { desc, eq, sql } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
 import type { Ctx } from '../../platform/context'
-import { prepared } from '../../platform/prepared'
+import { citizenRows } from '../../platform/prepared'
 import { appeals, tickets } from './appeals.tables'
 
 /** Only what a "我的办事" row shows. */
-const mine = prepared((db) =>
+const mine = citizenRows({ name: 'appeals_mine', citizen: appeals.citizenId, newest: appeals.updatedAt }, (db) =>
   db
     .select({
       id: appeals.id,
@@ -19,10 +19,7 @@ const mine = prepared((db) =>
     })
     .from(appeals)
     .innerJoin(tickets, eq(tickets.id, appeals.ticketId))
-    .where(eq(appeals.citizenId, sql.placeholder('citizenId')))
-    .orderBy(desc(appeals.updatedAt))
-    .limit(50)
-    .prepare('appeals_mine'),
+    .$dynamic(),
 )
 
 /** "我的办事" rows for the home page. */

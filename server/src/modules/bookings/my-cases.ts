@@ -1,12 +1,12 @@
 import type { CaseSummary } from '@tp/shared'
 import { bookingMachine } from '@tp/shared/bookings/machines'
-import { desc, eq, sql } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
 import type { Ctx } from '../../platform/context'
-import { prepared } from '../../platform/prepared'
+import { citizenRows } from '../../platform/prepared'
 import { bookings, offices, services } from './bookings.tables'
 
 /** Only what a "我的办事" row shows. */
-const mine = prepared((db) =>
+const mine = citizenRows({ name: 'bookings_mine', citizen: bookings.citizenId, newest: bookings.createdAt }, (db) =>
   db
     .select({
       id: bookings.id,
@@ -20,10 +20,7 @@ const mine = prepared((db) =>
     .from(bookings)
     .innerJoin(offices, eq(offices.id, bookings.officeId))
     .innerJoin(services, eq(services.id, bookings.serviceId))
-    .where(eq(bookings.citizenId, sql.placeholder('citizenId')))
-    .orderBy(desc(bookings.createdAt))
-    .limit(50)
-    .prepare('bookings_mine'),
+    .$dynamic(),
 )
 
 /** "我的办事": the citizen's bookings as cases. */

@@ -1,13 +1,13 @@
 import type { CaseSummary } from '@tp/shared'
 import { followUpMachine } from '@tp/shared/ratings/machine'
-import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm'
+import { eq, gt, isNull, sql } from 'drizzle-orm'
 import type { Ctx } from '../../platform/context'
-import { prepared } from '../../platform/prepared'
+import { citizenRows } from '../../platform/prepared'
 import { queueTickets, services } from '../bookings/bookings.tables'
 import { ratingFollowUps, ratingInvitations, ratings } from './ratings.tables'
 
 /** Follow-ups of the citizen's bad ratings: only what a "我的办事" row shows. */
-const followUpsOf = prepared((db) =>
+const followUpsOf = citizenRows({ name: 'rating_followups_mine', citizen: ratingFollowUps.citizenId, newest: ratingFollowUps.openedAt }, (db) =>
   db
     .select({
       ticketId: ratingFollowUps.ticketId,
@@ -20,30 +20,32 @@ const followUpsOf = prepared((db) =>
     .from(ratingFollowUps)
     .innerJoin(ratings, eq(ratings.id, ratingFollowUps.ratingId))
     .innerJoin(services, eq(services.id, ratings.serviceId))
-    .where(eq(ratingFollowUps.citizenId, sql.placeholder('citizenId')))
-    .orderBy(desc(ratingFollowUps.openedAt))
-    .limit(50)
-    .prepare('rating_followups_mine'),
+    .$dynamic(),
 )
 
 /** Served tickets still open for the citizen's rating. */
-const toRate = prepared((db) =>
-  db
-    .select({
-      ticketId: ratingInvitations.ticketId,
-      expiresAt: ratingInvitations.expiresAt,
-      createdAt: ratingInvitations.createdAt,
-      number: queueTickets.number,
-      serviceName: services.name,
-    })
-    .from(ratingInvitations)
-    .innerJoin(queueTickets, eq(queueTickets.id, ratingInvitations.ticketId))
-    .innerJoin(services, eq(services.id, queueTickets.serviceId))
-    .leftJoin(ratings, eq(ratings.ticketId, ratingInvitations.ticketId))
-    .where(and(eq(ratingInvitations.citizenId, sql.placeholder('citizenId')), gt(ratingInvitations.expiresAt, sql.placeholder('now')), isNull(ratings.id)))
-    .orderBy(desc(ratingInvitations.createdAt))
-    .limit(20)
-    .prepare('rating_invitations_mine'),
+const toRate = citizenRows(
+  {
+    name: 'rating_invitations_mine',
+    citizen: ratingInvitations.citizenId,
+    newest: ratingInvitations.createdAt,
+    where: [gt(ratingInvitations.expiresAt, sql.placeholder('now')), isNull(ratings.id)],
+    limit: 20,
+  },
+  (db) =>
+    db
+      .select({
+        ticketId: ratingInvitations.ticketId,
+        expiresAt: ratingInvitations.expiresAt,
+        createdAt: ratingInvitations.createdAt,
+        number: queueTickets.number,
+        serviceName: services.name,
+      })
+      .from(ratingInvitations)
+      .innerJoin(queueTickets, eq(queueTickets.id, ratingInvitations.ticketId))
+      .innerJoin(services, eq(services.id, queueTickets.serviceId))
+      .leftJoin(ratings, eq(ratings.ticketId, ratingInvitations.ticketId))
+      .$dynamic(),
 )
 
 /** "我的办事": follow-ups of the citizen's bad ratings, and services still waiting for a rating. */

@@ -1,13 +1,13 @@
 import type { CaseSummary } from '@tp/shared'
-import { and, desc, eq, ne, sql } from 'drizzle-orm'
+import { ne } from 'drizzle-orm'
 import type { Ctx } from '../../platform/context'
-import { prepared } from '../../platform/prepared'
+import { citizenRows } from '../../platform/prepared'
 import { listKinds } from './kinds.service'
 import { reports } from './reports.tables'
 import { iso } from './reports.view'
 
 /** Only what a "我的办事" row shows. */
-const mine = prepared((db) =>
+const mine = citizenRows({ name: 'reports_mine', citizen: reports.citizenId, newest: reports.updatedAt, where: [ne(reports.state, 'merged')] }, (db) =>
   db
     .select({
       id: reports.id,
@@ -21,10 +21,7 @@ const mine = prepared((db) =>
       updatedAt: reports.updatedAt,
     })
     .from(reports)
-    .where(and(eq(reports.citizenId, sql.placeholder('citizenId')), ne(reports.state, 'merged')))
-    .orderBy(desc(reports.updatedAt))
-    .limit(50)
-    .prepare('reports_mine'),
+    .$dynamic(),
 )
 
 /** "我的办事" rows. */
