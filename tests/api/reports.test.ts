@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createTestApp, type TestApp } from '../support/app'
 import { type Client, citizen, newClient, staffUser } from '../support/client'
-import { CHUNXI, congestion, OUTSIDE } from './reports-support'
+import { CHUNXI, congestion, jpeg, OUTSIDE, upload } from './reports-support'
 
 // A busy machine (other suites, builds) can slow every request: generous per-test time.
 vi.setConfig({ testTimeout: 120_000 })
@@ -37,6 +37,22 @@ describe('filing a report', () => {
     expect(res.body.timeline.map((e: { action: string }) => e.action)).toEqual(['submit'])
     const inbox = await me.get('/api/notifications')
     expect(inbox.body.items[0]).toMatchObject({ messageKey: 'reports.notify.submitted', params: { number: res.body.number } })
+  })
+
+  it('answers with the report as a read afterwards shows it (built from the rows just written), with or without an Idempotency-Key', async () => {
+    const photo = await upload(me, await jpeg())
+    expect(photo.status).toBe(201)
+    for (const [body, headers] of [
+      [congestion({ photoIds: [photo.body.id] }), {}],
+      [congestion({ ...OUTSIDE }), { 'idempotency-key': 'read-back-equal-1' }],
+    ] as const) {
+      const created = await me.post('/api/reports', body, headers)
+      expect(created.status, JSON.stringify(created.body)).toBe(201)
+      const read = await me.get(`/api/reports/${created.body.id}`)
+      expect(created.body).toEqual(read.body)
+    }
+    const [withPhoto] = (await me.get('/api/reports?limit=2')).body.items.slice(-1)
+    expect((await me.get(`/api/reports/${withPhoto.id}`)).body.photos).toEqual([expect.objectContaining({ id: photo.body.id })])
   })
 
   it('sends a point outside every grid to the default queue (command centre)', async () => {

@@ -37,12 +37,7 @@ export const AUDIT_INSERT =
   'insert into "audit_log" ("id", "at", "actor_type", "actor_id", "actor_role", "unit_id", "entity_type", "entity_id", "action", "before", "after", "request_id", "ip") values (default, default, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)'
 export const NOTIFY_INSERT =
   'insert into "notifications" ("id", "recipient_type", "recipient_id", "message_key", "params", "link", "read_at", "created_at") values (default, $1, $2, $3, $4, $5, default, default) returning "id"'
-export const REPORT_OWN =
-  'select "reports"."id", "reports"."number", "reports"."kind", "reports"."course", "reports"."state", "reports"."state_type", "reports"."outcome", "reports"."version", "reports"."source", "reports"."citizen_id", "reports"."open311_key_id", "reports"."open311_token", "reports"."lat", "reports"."lng", "reports"."location_source", "reports"."address", "reports"."road_name", "reports"."grid_id", "reports"."unit_id", "reports"."description", "reports"."plate", "reports"."attributes", "reports"."officer_id", "reports"."acknowledged_at", "reports"."clock_start_at", "reports"."accepted_at", "reports"."dispatched_at", "reports"."on_scene_at", "reports"."verified_at", "reports"."notice_due_at", "reports"."public_notice_ends_at", "reports"."resolved_at", "reports"."finished_at", "reports"."closed_at", "reports"."due_at", "reports"."due_reason", "reports"."overdue_notified_for", "reports"."merged_into_id", "reports"."me_too_count", "reports"."photo_count", "reports"."thumb_file_id", "reports"."rating", "reports"."rating_comment", "reports"."rated_at", "reports"."dispute_count", "reports"."status_note", "reports"."created_at", "reports"."updated_at", "report_grids"."name", "units"."name", "report_officer"."name" from "reports" left join "report_grids" on "report_grids"."id" = "reports"."grid_id" left join "units" on "units"."id" = "reports"."unit_id" left join "staff" "report_officer" on "report_officer"."id" = "reports"."officer_id" where ("reports"."id" = $1 and "reports"."citizen_id" = $2)'
-export const REPORT_TIMELINE =
-  'select "id", "seq", "report_id", "at", "action", "actor_type", "actor_id", "actor_role", "actor_name", "from_state", "to_state", "note", "internal", "data" from "report_events" where ("report_events"."report_id" = $1 and "report_events"."internal" = $2) order by "report_events"."at", "report_events"."seq"'
-export const REPORT_FILES =
-  'select "id", "name", "thumb_key", "entity_type", "entity_id", "created_at" from "files" where ("files"."entity_type" in ($1, $2) and "files"."entity_id" in ($3, $4))'
+export const UNIT_NAME = 'select "name" from "units" where "units"."id" = $1'
 export const IDEM_STORE =
   'update "idempotency_keys" set "status" = $1, "body" = $2, "content_type" = $3 where ("idempotency_keys"."scope" = $4 and "idempotency_keys"."key" = $5)'
 export const NEARBY =
@@ -96,9 +91,7 @@ export const SCENARIO_SQL: Record<string, string[]> = {
     REPORT_EVENT_INSERT,
     AUDIT_INSERT,
     NOTIFY_INSERT,
-    REPORT_OWN,
-    REPORT_TIMELINE,
-    REPORT_FILES,
+    UNIT_NAME,
     IDEM_STORE,
   ],
   nearby: [KIND_BY_CODE, NEARBY],

@@ -133,8 +133,9 @@ app.post('/c/reports', async (c) => {
       at,
     ])
     const r = row as { id: string; unit_id: string }
-    await Promise.all([
-      q(tx, Q.REPORT_EVENT_INSERT, [
+    // As the portal: the answer is built from the rows just written, with the unit's name read alongside.
+    const [[event], , , [unit]] = await Promise.all([
+      q<{ id: string }>(tx, Q.REPORT_EVENT_INSERT, [
         r.id,
         at,
         'submit',
@@ -150,10 +151,10 @@ app.post('/c/reports', async (c) => {
       ]),
       q(tx, Q.AUDIT_INSERT, ['citizen', citizenId, 'citizen', r.unit_id, 'report', r.id, 'report.create', null, JSON.stringify({ number }), randomUUID(), ip]),
       q(tx, Q.NOTIFY_INSERT, ['citizen', citizenId, 'reports.notify.submitted', JSON.stringify({ number }), `/reports/${r.id}`]),
+      q<{ name: string }>(tx, Q.UNIT_NAME, [r.unit_id]),
     ])
-    const [[own], events] = await Promise.all([q(tx, Q.REPORT_OWN, [r.id, citizenId]), q<{ id: string }>(tx, Q.REPORT_TIMELINE, [r.id, false])])
-    await q(tx, Q.REPORT_FILES, ['report', 'report_event', r.id, events[0]?.id ?? r.id])
-    const out = JSON.stringify({ ...own, timeline: events })
+    const timeline = [{ id: event?.id, at, action: 'submit', actorRole: 'citizen', fromState: null, toState: 'submitted', note: null, attachments: [] }]
+    const out = JSON.stringify({ ...r, gridName: grid?.name ?? null, unitName: unit?.name ?? null, officerName: null, photos: [], timeline })
     await q(tx, Q.IDEM_STORE, [201, out, 'application/json', scopeKey, key])
     return out
   })

@@ -81,9 +81,9 @@ export async function uploadPhoto(ctx: Ctx, raw: unknown): Promise<PhotoUploaded
 
 /**
  * Attaches the uploader's own unattached photos to an entity; every id must qualify, so one
- * cannot borrow another person's upload.
+ * cannot borrow another person's upload. Answers them as a detail view shows them, in upload order.
  */
-export async function attachPhotos(ctx: Ctx, ids: readonly string[], entity: { type: 'report' | 'report_event'; id: string }): Promise<string[]> {
+export async function attachPhotos(ctx: Ctx, ids: readonly string[], entity: { type: 'report' | 'report_event'; id: string }): Promise<PhotoView[]> {
   if (!ids.length) return []
   const a = ctx.actor
   const ownerId = a.kind === 'citizen' || a.kind === 'staff' ? a.id : null
@@ -100,12 +100,12 @@ export async function attachPhotos(ctx: Ctx, ids: readonly string[], entity: { t
         eq(files.contentType, 'image/jpeg'),
       ),
     )
-    .returning({ id: files.id })
+    .returning({ id: files.id, name: files.name, thumbKey: files.thumbKey, createdAt: files.createdAt })
   if (rows.length !== unique.length)
     throw new AppError(400, 'invalid_photos', 'Some photos are unknown, already used or not yours; please upload them again', [
       { path: 'body.photoIds', message: 'Unknown or already attached photo' },
     ])
-  return unique
+  return byUpload(rows).map(photoView)
 }
 
 /** Who may see a stored report photo: the uploader, the reporter, or staff whose scope has the report. */
@@ -144,9 +144,13 @@ export async function photosOf(ctx: Ctx, reportId: string, eventIds: readonly st
         ? and(inArray(files.entityType, ['report', 'report_event']), inArray(files.entityId, [reportId, ...eventIds]))
         : and(eq(files.entityType, 'report'), eq(files.entityId, reportId)),
     )
-  const view = (r: (typeof rows)[number]) => ({ id: r.id, url: fileUrl(r.id), thumbUrl: r.thumbKey ? thumbUrl(r.id) : null, name: r.name })
-  const own = rows.filter((r) => r.entityType === 'report').sort((x, y) => x.createdAt.getTime() - y.createdAt.getTime())
-  const byEvent = new Map<string, ReturnType<typeof view>[]>()
-  for (const r of rows) if (r.entityType === 'report_event' && r.entityId) byEvent.set(r.entityId, [...(byEvent.get(r.entityId) ?? []), view(r)])
-  return { photos: own.map(view), byEvent }
+  const byEvent = new Map<string, PhotoView[]>()
+  for (const r of rows) if (r.entityType === 'report_event' && r.entityId) byEvent.set(r.entityId, [...(byEvent.get(r.entityId) ?? []), photoView(r)])
+  return { photos: byUpload(rows.filter((r) => r.entityType === 'report')).map(photoView), byEvent }
 }
+
+type PhotoRow = { id: string; name: string; thumbKey: string | null; createdAt: Date }
+export type PhotoView = ReturnType<typeof photoView>
+
+const photoView = (r: PhotoRow) => ({ id: r.id, url: fileUrl(r.id), thumbUrl: r.thumbKey ? thumbUrl(r.id) : null, name: r.name })
+const byUpload = <R extends PhotoRow>(rows: R[]) => [...rows].sort((x, y) => x.createdAt.getTime() - y.createdAt.getTime())

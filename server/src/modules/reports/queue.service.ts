@@ -17,7 +17,7 @@ import { AppError, badRequest, conflict, notFound } from '../../platform/errors'
 import { preparedShapes } from '../../platform/prepared'
 import { citizens, staff, units } from '../identity/identity.tables'
 import { getKind } from './kinds.service'
-import { detailCore } from './reports.service'
+import { detailCore, timelineOf } from './reports.service'
 import { grids, reportSightings, reportSupporters, reports } from './reports.tables'
 import { iso, type ReportJoined, selectReports, selectSummaries, toSummary, tsParam } from './reports.view'
 import { actorsOn, addEvent, applyTransition, audienceOf, liveData } from './transition'
@@ -142,7 +142,8 @@ export async function consoleDetail(ctx: Ctx, id: string): Promise<ConsoleReport
   const actor = requireStaff(ctx.actor)
   const r = await loadScoped(ctx, id)
   const kind = await getKind(ctx, r.kind)
-  const { detail, events } = await detailCore(ctx, r, { internal: true, viewerRole: 'staff' })
+  const history = await timelineOf(ctx, r.id, { internal: true })
+  const detail = await detailCore(ctx, r, history)
   const now = ctx.now()
   const [citizen] = r.citizenId ? await ctx.db.select({ name: citizens.name, phone: citizens.phone }).from(citizens).where(eq(citizens.id, r.citizenId)) : []
   const box = boxAround(r, kind.nearbyRadiusM)
@@ -179,7 +180,9 @@ export async function consoleDetail(ctx: Ctx, id: string): Promise<ConsoleReport
       .sort((a, b) => a.distanceM - b.distanceM),
     merged: merged.map((m) => toSummary(m, now)),
     sightings: sightings.map((s) => ({ at: s.at.toISOString(), by: s.by, note: s.note })),
-    notes: events.filter((e) => e.action === 'note').map((e) => ({ id: e.id, at: e.at.toISOString(), author: e.actorName ?? e.actorRole, text: e.note ?? '' })),
+    notes: history.events
+      .filter((e) => e.action === 'note')
+      .map((e) => ({ id: e.id, at: e.at.toISOString(), author: e.actorName ?? e.actorRole, text: e.note ?? '' })),
   }
 }
 

@@ -25,6 +25,7 @@ import { notify } from '../../platform/notify'
 import { prepared } from '../../platform/prepared'
 import { hit } from '../../platform/rate-limit'
 import { inTransaction, pipeline } from '../../platform/tx'
+import { units } from '../identity/identity.tables'
 import { routePoint } from './grids.service'
 import { getKind } from './kinds.service'
 import { attachPhotos, photosOf } from './photos.service'
@@ -75,7 +76,7 @@ export async function insertReport(
   input: ReportCreate,
   meta: CreateMeta,
   kindOverride?: KindConfig,
-): Promise<{ report: ReportRow; mergedInto: ReportRow | null }> {
+): Promise<{ report: ReportRow; mergedInto: ReportRow | null; written: Written }> {
   const kind = kindOverride ?? (await getKind(ctx, input.kind))
   checkAgainstKind(kind, input)
   const now = ctx.now()
@@ -136,9 +137,9 @@ export async function insertReport(
     // A reporter filing the same car again is not a second witness: no sighting, no "me too".
     const ownCase = !!target && !!meta.citizenId && target.citizenId === meta.citizenId
     // Independent writes on the new row, pipelined: its photos, first timeline step, sighting, audit and inbox entry.
-    await pipeline([
-      input.photoIds?.length ? attachPhotos(t, input.photoIds, { type: 'report', id: row.id }) : null,
-      addEvent(t, row.id, { action: 'submit', toState: 'submitted', data: { gridName: route.gridName } }),
+    const [photos, submitEventId, , , , unitName] = await pipeline([
+      input.photoIds?.length ? attachPhotos(t, input.photoIds, { type: 'report', id: row.id }) : [],
+      addEvent(t, row.id, { action: 'submit', toState: 'submitted', data: { gridName: route.gridName }, at: now }),
       kind.course === 'zombie' && !ownCase
         ? t.db
             .insert(reportSightings)
@@ -161,7 +162,19 @@ export async function insertReport(
             link: `/reports/${row.id}`,
           })
         : null,
+      unitNameOf(t, row.unitId),
     ])
+    const submitted: TimelineEvent = {
+      id: submitEventId,
+      at: now.toISOString(),
+      action: 'submit',
+      actorRole: t.actor.role,
+      fromState: null,
+      toState: 'submitted',
+      note: null,
+      attachments: [],
+    }
+    const written: Written = { report: { ...row, gridName: route.gridName, unitName, officerName: null }, history: { timeline: [submitted], photos } }
     if (target) {
       await addEvent({ ...t, actor: { kind: 'system', role: 'system' } }, row.id, {
         action: 'merge',
@@ -185,16 +198,28 @@ export async function insertReport(
     } else {
       t.emit({ type: 'report.created', audience: audienceOf(row), data: liveData(row, { address: row.address, dueAt: iso(row.dueAt) }) })
     }
-    return { report: row, mergedInto: target }
+    return { report: row, mergedInto: target, written }
   })
+}
+
+/** A new report as its detail view shows it, from the rows just written (no read-back). */
+interface Written {
+  report: ReportJoined
+  history: Pick<ReportHistory, 'timeline' | 'photos'>
+}
+
+async function unitNameOf(ctx: Ctx, unitId: string): Promise<string | null> {
+  const [u] = await ctx.db.select({ name: units.name }).from(units).where(eq(units.id, unitId))
+  return u?.name ?? null
 }
 
 export async function createReport(ctx: Ctx, input: ReportCreate): Promise<ReportDetail> {
   const me = requireCitizen(ctx.actor)
   // Counted and the kind read side by side: the hit counts even when the kind refuses the report.
   const [, kind] = await pipeline([hit(ctx.db, { bucket: `report-create:${me.id}`, max: 30, windowMs: 3_600_000 }, ctx.now()), getKind(ctx, input.kind)])
-  const { report } = await insertReport(ctx, input, { source: 'h5', citizenId: me.id }, kind)
-  return citizenDetail(ctx, report.id)
+  const { report, mergedInto, written } = await insertReport(ctx, input, { source: 'h5', citizenId: me.id }, kind)
+  // A zombie car merged on submit answers as a read of it shows; a new report from the rows just written.
+  return mergedInto ? citizenDetail(ctx, report.id) : ownDetail(ctx, written.report, written.history)
 }
 
 /** The reporter's own report, else 404. */
@@ -233,38 +258,39 @@ export async function timelineOf(ctx: Ctx, reportId: string, opts: { internal: b
   return { events, timeline, photos }
 }
 
-/** Shared by the citizen's and the console's detail views (`history`: the timeline when already read). */
-export async function detailCore(ctx: Ctx, r: ReportJoined, opts: { internal: boolean; viewerRole: 'citizen' | 'staff' }, history?: ReportHistory) {
-  const { events, timeline, photos } = history ?? (await timelineOf(ctx, r.id, opts))
+/** Shared by the citizen's and the console's detail views. */
+export async function detailCore(ctx: Ctx, r: ReportJoined, { timeline, photos }: Pick<ReportHistory, 'timeline' | 'photos'>) {
   const now = ctx.now()
   const [into] = r.mergedIntoId ? await ctx.db.select({ id: reports.id, number: reports.number }).from(reports).where(eq(reports.id, r.mergedIntoId)) : []
   return {
-    events,
-    detail: {
-      ...toSummary(r, now),
-      course: r.course,
-      description: r.description,
-      attributes: r.attributes,
-      locationSource: r.locationSource as ReportDetail['locationSource'],
-      photos,
-      timeline,
-      actions: [] as ReportDetail['actions'],
-      canDispute: false,
-      canRate: false,
-      rating: r.ratedAt && r.rating ? { score: r.rating, comment: r.ratingComment, at: r.ratedAt.toISOString() } : null,
-      mergedInto: into ?? null,
-      meToo: false,
-      noticeDueAt: iso(r.noticeDueAt),
-      publicNoticeEndsAt: iso(r.publicNoticeEndsAt),
-      finishedAt: iso(r.finishedAt),
-    } satisfies ReportDetail,
-  }
+    ...toSummary(r, now),
+    course: r.course,
+    description: r.description,
+    attributes: r.attributes,
+    locationSource: r.locationSource as ReportDetail['locationSource'],
+    photos,
+    timeline,
+    actions: [] as ReportDetail['actions'],
+    canDispute: false,
+    canRate: false,
+    rating: r.ratedAt && r.rating ? { score: r.rating, comment: r.ratingComment, at: r.ratedAt.toISOString() } : null,
+    mergedInto: into ?? null,
+    meToo: false,
+    noticeDueAt: iso(r.noticeDueAt),
+    publicNoticeEndsAt: iso(r.publicNoticeEndsAt),
+    finishedAt: iso(r.finishedAt),
+  } satisfies ReportDetail
 }
 
 export async function citizenDetail(ctx: Ctx, id: string): Promise<ReportDetail> {
   // The timeline is read alongside the ownership check (pipelined) and shown only once that passes.
   const [r, history] = await pipeline([loadOwn(ctx, id), timelineOf(ctx, id, { internal: false })])
-  const { detail } = await detailCore(ctx, r, { internal: false, viewerRole: 'citizen' }, history)
+  return ownDetail(ctx, r, history)
+}
+
+/** The reporter's view of their report: the shared detail with what they may do next. */
+async function ownDetail(ctx: Ctx, r: ReportJoined, history: Pick<ReportHistory, 'timeline' | 'photos'>): Promise<ReportDetail> {
+  const detail = await detailCore(ctx, r, history)
   const now = ctx.now()
   const dispute = canDispute(r, now)
   const rate = canRate(r.outcome, r.state, r.ratedAt)

@@ -55,14 +55,22 @@ export function actorName(ctx: Ctx): string | null {
 export async function addEvent(
   ctx: Ctx,
   reportId: string,
-  e: { action: string; fromState?: string | null; toState?: string | null; note?: string | null; internal?: boolean; data?: Record<string, unknown> },
+  e: {
+    action: string
+    fromState?: string | null
+    toState?: string | null
+    note?: string | null
+    internal?: boolean
+    data?: Record<string, unknown>
+    at?: Date
+  },
 ): Promise<string> {
   const a = ctx.actor
   const [row] = await ctx.db
     .insert(reportEvents)
     .values({
       reportId,
-      at: ctx.now(),
+      at: e.at ?? ctx.now(),
       action: e.action,
       actorType: a.kind,
       actorId: a.kind === 'citizen' || a.kind === 'staff' ? a.id : null,
