@@ -19,6 +19,8 @@ declare module 'vue-router' {
     bare?: boolean
     /** Console: no sign-in needed. */
     public?: boolean
+    /** Citizen: data the page needs, started with the page's code (before the sign-in check ends). */
+    prefetch?: () => unknown
     /** Console: only these staff roles may open the page. */
     roles?: readonly string[]
     /** Citizen: one of the three root pages that show the bottom tab bar. */

@@ -7,6 +7,7 @@ import Components from 'unplugin-vue-components/vite'
 import type { Plugin } from 'vite'
 import { defineConfig } from 'vitest/config'
 import { citizenChunks } from './build/citizen-chunks'
+import { commonChunkPreload } from './build/common-chunk-preload'
 
 /**
  * Vant inlines its whole icon font (≈28 KB gzip) as a data URL into the CSS that nearly every
@@ -57,6 +58,7 @@ function vantFromFolders() {
 export default defineConfig({
   plugins: [
     vantIconFontAsFile(),
+    commonChunkPreload(),
     vue(),
     Components({
       resolvers: [vantFromFolders(), ElementPlusResolver({ importStyle: 'css' })],

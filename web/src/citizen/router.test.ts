@@ -38,6 +38,13 @@ describe('citizen router', () => {
     expect(failing).toHaveBeenCalledTimes(1)
   })
 
+  it('starts the data a page names in meta.prefetch with its code, failures left to the page', async () => {
+    const kinds = vi.fn(() => Promise.reject(new Error('offline')))
+    loadPageCode({ matched: [{ components: { default: Page }, meta: { prefetch: kinds } }] } as never)
+    await Promise.resolve()
+    expect(kinds).toHaveBeenCalledTimes(1)
+  })
+
   it('follows only same-site paths after sign-in', () => {
     expect(safeRedirect('/appeals/1')).toBe('/appeals/1')
     expect(safeRedirect('//evil.example')).toBe('/')

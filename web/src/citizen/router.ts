@@ -44,18 +44,24 @@ export function createCitizenRouter(options: { ensureSession: () => Promise<bool
     },
   })
   router.beforeEach(async (to) => {
-    if (!to.meta.auth) return true
-    // The page's code downloads while the session is checked, not after it.
+    // The page's code and data download while the session is checked, not after it.
     loadPageCode(to)
+    if (!to.meta.auth) return true
     if (await options.ensureSession()) return true
     return { name: 'login', query: { redirect: to.fullPath } }
   })
   return router
 }
 
-/** Starts the lazy components of a route (the router awaits the same imports when it resolves them). */
+/**
+ * Starts the lazy components of a route (the router awaits the same imports when it resolves them)
+ * and the data its records name in `meta.prefetch` (cached by the function called).
+ */
 export function loadPageCode(to: Pick<RouteLocationNormalized, 'matched'>): void {
   for (const record of to.matched) {
+    void Promise.resolve()
+      .then(record.meta?.prefetch)
+      .catch(() => {})
     for (const component of Object.values(record.components ?? {})) {
       if (typeof component === 'function') void (component as () => Promise<unknown>)().catch(() => {})
     }
