@@ -73,6 +73,15 @@ describe('web bundle budget', () => {
     expect(first.css).toBeLessThanOrEqual(BUDGET.citizenCss)
   })
 
+  it('loads the citizen first load and the report form in a few files (HTTP/1.1: six at a time, a round trip each)', () => {
+    // web/build/citizen-chunks.ts: the entry and one vendor chunk, then a page and citizen-common.
+    const first = graph('index.html', false)
+    const form = graph('src/citizen/reports/ReportNew.vue', false).filter((c) => !first.includes(c))
+    expect(first.map((c) => c.file).length).toBeLessThanOrEqual(2)
+    expect(form.map((c) => c.file).length).toBeLessThanOrEqual(4)
+    expect(new Set(form.flatMap((c) => c.css ?? [])).size).toBeLessThanOrEqual(4)
+  })
+
   it('never lets citizens download console or Element Plus code', () => {
     const citizen = graph('index.html', true)
     const consoleOnly = graph('console/index.html', true).filter((c) => !citizen.includes(c))
