@@ -42,6 +42,15 @@ function boxAround(p: { lat: number; lng: number }, radiusM: number) {
   return { minLat: p.lat - dLat, maxLat: p.lat + dLat, minLng: p.lng - dLng, maxLng: p.lng + dLng }
 }
 
+/**
+ * As the portal's event bus after a successful write (live dispatch, hall display, the citizen's
+ * page): one NOTIFY per domain event on the bus channel, sent after the commit and not awaited by
+ * the answer. Its payload has the portal event's shape.
+ */
+function publish(type: string, audience: Record<string, string[]>, data: Record<string, unknown>) {
+  void sql.notify('tp_events', JSON.stringify({ type, audience, data, at: Date.now() })).catch(() => {})
+}
+
 class Refused extends Error {
   constructor(
     readonly status: 404 | 409,
@@ -87,6 +96,7 @@ app.post('/c/reports', async (c) => {
   await rateHitTwo(`report-submit:citizen:${citizenId}`, `report-submit:ip:${ip}`, now)
   const scopeKey = `citizen:${citizenId} POST /c/reports`
   const hash = createHash('sha256').update(JSON.stringify(report)).digest('hex')
+  let created: Record<string, unknown> | null = null
   const body = await sql.begin(async (tx) => {
     const [claimed] = await q(tx, Q.IDEM_INSERT, [scopeKey, key, hash, 0, '', ''])
     if (!claimed) return null
@@ -155,9 +165,18 @@ app.post('/c/reports', async (c) => {
     ])
     const timeline = [{ id: event?.id, at, action: 'submit', actorRole: 'citizen', fromState: null, toState: 'submitted', note: null, attachments: [] }]
     const out = JSON.stringify({ ...r, gridName: grid?.name ?? null, unitName: unit?.name ?? null, officerName: null, photos: [], timeline })
+    created = r
     await q(tx, Q.IDEM_STORE, [201, out, 'application/json', scopeKey, key])
     return out
   })
+  if (created) {
+    const { id, number, kind, state, state_type, unit_id, grid_id, version, address, due_at } = created
+    publish(
+      'report.created',
+      { unitIds: [String(unit_id)], citizenIds: [citizenId], staffIds: [] },
+      { id, number, kind, state, stateType: state_type, unitId: unit_id, gridId: grid_id, version, address, dueAt: due_at },
+    )
+  }
   return body === null ? replay(c, scopeKey, key) : c.body(body, 201, { 'content-type': 'application/json' })
 })
 
@@ -349,9 +368,17 @@ app.post('/c/windows/:id/call-next', async (c) => {
       ]),
       q(tx, Q.TICKET_VIEW, [t.id]),
     ])
-    return view ?? null
+    return { view: view ?? null, w, t }
   })
-  return c.json({ ticket: called })
+  if (called) {
+    const { w, t } = called
+    publish(
+      'queue.called',
+      { unitIds: [w.unit_id], channels: [`hall:${w.office_id}`] },
+      { officeId: w.office_id, ticketId: t.id, number: t.number, windowNumber: w.number, callCount: 1, calledAt: at },
+    )
+  }
+  return c.json({ ticket: called?.view ?? null })
 })
 
 /** The statements this server runs per scenario (the bench compares them with the portal's). */
