@@ -5,7 +5,7 @@
  * pnpm bench` runs nothing else (no PostgreSQL needed). BENCH_PGLITE_DIR=<dir> keeps (or reuses)
  * the prepared data directory instead of a temporary one, for repeated runs while tuning.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openDatabase } from '@tp/server/platform/db'
@@ -26,9 +26,15 @@ export interface PgliteRun {
   prepMs: number
   coldStartMs: number
   idleRssMb: number
-  rounds: LoadResult[]
+  rounds: (LoadResult & { cpuMsPerRequest: number })[]
   median: LoadResult
   rssPeakMb: number
+}
+
+/** User + system CPU milliseconds a process has used (Linux /proc, 100 ticks a second). */
+function cpuMs(pid: number | undefined): number {
+  const fields = (readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1] ?? '').split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
 }
 
 /** Migrates, seeds the demo data and the city into `dir`/pglite, and signs in citizens; their sessions. */
@@ -95,15 +101,19 @@ export async function runPglite(opts: {
     const f = { citizens: people } as Fixtures
     const server = portal
     await load({ url: server.url, connections: opts.connections, durationSec: opts.warmupSec, request: (i) => read.portal(f, i, 'pglite-warm') })
-    const rounds: LoadResult[] = []
+    const rounds: PgliteRun['rounds'] = []
     let rssPeakMb = 0
     for (let r = 0; r < opts.rounds; r++) {
+      const cpu0 = cpuMs(server.child.pid)
       const { result, peakMb } = await withRss([server], () =>
         load({ url: server.url, connections: opts.connections, durationSec: opts.durationSec, request: (i) => read.portal(f, i + r * 100_000, 'pglite') }),
       )
+      const cpuMsPerRequest = Math.round(((cpuMs(server.child.pid) - cpu0) / Math.max(1, result.total)) * 100) / 100
       rssPeakMb = Math.max(rssPeakMb, peakMb)
-      rounds.push(result)
-      opts.log(`PGlite ${read.key} round ${r + 1}: ${result.rps} req/s p99 ${result.p99} ms, errors ${result.errors + result.non2xx}, RSS peak ${peakMb} MB`)
+      rounds.push({ ...result, cpuMsPerRequest })
+      opts.log(
+        `PGlite ${read.key} round ${r + 1}: ${result.rps} req/s p50 ${result.p50} ms p99 ${result.p99} ms, errors ${result.errors + result.non2xx}, server CPU ${cpuMsPerRequest} ms/request, RSS peak ${peakMb} MB`,
+      )
     }
     const median = medianResult(rounds)
     median.errors += median.non2xx
