@@ -1,6 +1,6 @@
-import { createRoute, OpenAPIHono, type RouteConfig } from '@hono/zod-openapi'
+import { createRoute, OpenAPIHono, type RouteConfig, z } from '@hono/zod-openapi'
 import { ErrorBody } from '@tp/shared'
-import type { MiddlewareHandler } from 'hono'
+import type { Context, MiddlewareHandler } from 'hono'
 import { type Access, authorize } from './access'
 import type { AppEnv } from './context'
 import { validationError } from './errors'
@@ -16,6 +16,24 @@ export function createRouter() {
         throw validationError(result.error, target)
       }
     },
+  })
+}
+
+/** A file answer in the OpenAPI document. */
+export const binary = (type: string, description = 'File') => ({ description, content: { [type]: { schema: z.string().openapi({ format: 'binary' }) } } })
+
+/** A file field of a multipart request body. */
+export const FileField = z.any().openapi({ type: 'string', format: 'binary' })
+
+/** `?thumb=1`: a stored image's thumbnail instead of the image. */
+export const FileQuery = z.object({ thumb: z.enum(['1', '0']).optional() })
+
+/** A stored upload shown inline (evidence, photos), cached by the browser only. */
+export function inlineFile(c: Context, f: { bytes: Uint8Array; contentType: string; name: string }) {
+  return c.body(new Uint8Array(f.bytes), 200, {
+    'content-type': f.contentType,
+    'cache-control': 'private, max-age=3600',
+    'content-disposition': `inline; filename*=UTF-8''${encodeURIComponent(f.name)}`,
   })
 }
 

@@ -3,19 +3,17 @@ import { PageQuery, pageOf } from '@tp/shared'
 import { EVIDENCE_LIMITS, REMEDIES, STATEMENT_LIMITS } from '@tp/shared/appeals/config'
 import { AppealCreateFields, AppealView, ConfiguredOptionView, MaterialSupplyFields, MyAppealItem, ReplyLetter, WithdrawBody } from '@tp/shared/appeals/schemas'
 import { CITIZEN, PUBLIC, SIGNED_IN } from '../../platform/access'
-import { createRouter, jsonBody, jsonContent, route } from '../../platform/openapi'
+import { binary, createRouter, FileField, FileQuery, inlineFile, jsonBody, jsonContent, route } from '../../platform/openapi'
 import { RATE_LIMITS } from '../../platform/rate-limit'
 import { storeUpload } from '../../platform/uploads'
 import { loadForCitizen } from './appeals.core'
 import { citizenView, fileAppeal, getCitizenAppeal, inspectEvidence, myAppeals, readFile, replyLetter } from './appeals.service'
 import { optionLists } from './options.service'
-import { binary } from './tickets.routes'
 import { appealTypes } from './types.service'
 import { supplyMaterial, withdrawAppeal } from './workflow.service'
 
 const tags = ['Appeals']
 const IdParam = z.object({ id: z.string().uuid() })
-const FileField = z.any().openapi({ type: 'string', format: 'binary' })
 const Files = z.union([FileField, z.array(FileField)]).optional()
 const asList = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v : [v])
 const Localized = z.object({ 'zh-CN': z.string(), en: z.string() })
@@ -85,17 +83,10 @@ export const appealRoutes = createRouter()
       tags,
       access: SIGNED_IN,
       summary: 'An evidence file (own case, or a case in my unit scope)',
-      request: { params: IdParam, query: z.object({ thumb: z.enum(['1', '0']).optional() }) },
+      request: { params: IdParam, query: FileQuery },
       responses: { 200: binary('application/octet-stream') },
     }),
-    async (c) => {
-      const f = await readFile(c.get('ctx'), c.req.valid('param').id, c.req.valid('query').thumb === '1')
-      return c.body(new Uint8Array(f.bytes), 200, {
-        'content-type': f.contentType,
-        'cache-control': 'private, max-age=3600',
-        'content-disposition': `inline; filename*=UTF-8''${encodeURIComponent(f.name)}`,
-      })
-    },
+    async (c) => inlineFile(c, await readFile(c.get('ctx'), c.req.valid('param').id, c.req.valid('query').thumb === '1')),
   )
   .openapi(
     route({

@@ -31,13 +31,12 @@ import {
 } from '@tp/shared/appeals/schemas'
 import { staffRoles } from '../../platform/access'
 import { type Ctx, reportsCtx } from '../../platform/context'
-import { createRouter, jsonBody, jsonContent, route } from '../../platform/openapi'
+import { binary, createRouter, jsonBody, jsonContent, route } from '../../platform/openapi'
 import type { AppealRow } from './appeals.core'
 import { getStaffAppeal, replyLetter, revealContact, staffView } from './appeals.service'
 import { addOption, optionLists, reorderOptions, updateOption } from './options.service'
 import { exportQueue, listQueue, listReviewers, queueCounts } from './queue.service'
 import { backlogReport, backlogReportXlsx } from './report.service'
-import { binary } from './tickets.routes'
 import { addType, listTypeSettings, updateTypeSettings } from './types.service'
 import {
   acceptAppeal,

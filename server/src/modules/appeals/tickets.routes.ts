@@ -2,14 +2,13 @@ import { z } from '@hono/zod-openapi'
 import { ApiKeyCreate, ApiKeyView, ImportResult, TicketImportBody, TicketLookupQuery, TicketStatus, TicketView } from '@tp/shared/appeals/schemas'
 import { CITIZEN, staffRoles } from '../../platform/access'
 import { AppError, badRequest } from '../../platform/errors'
-import { createRouter, jsonBody, jsonContent, route } from '../../platform/openapi'
+import { binary, createRouter, FileField, jsonBody, jsonContent, route } from '../../platform/openapi'
 import { apiKeyAuth, createApiKey, listApiKeys, revokeApiKey } from './api-keys'
 import { importFailed, importTemplate, importTickets, parseCsv, readXlsx, recordsFromTable } from './tickets.import'
 import { listImports, listTickets, lookupTicket, myTickets } from './tickets.service'
 
 const tags = ['Appeals: tickets']
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
-export const binary = (type: string, description = 'File') => ({ description, content: { [type]: { schema: z.string().openapi({ format: 'binary' }) } } })
 
 const IMPORTERS = staffRoles('admin', 'legal_officer')
 const ADMIN = staffRoles('admin')
@@ -22,7 +21,7 @@ const StaffTicketRow = TicketView.extend({
 })
 const DryRun = z.object({ dryRun: z.enum(['true', 'false']).optional() })
 const ImportForm = z.strictObject({
-  file: z.any().openapi({ type: 'string', format: 'binary' }),
+  file: FileField,
   dryRun: z.enum(['true', 'false']).optional(),
 })
 

@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { AuditQuery, AuditRow, CitizenDetail, CitizenListItem, CitizenQuery } from '@tp/shared'
 import { ANY_STAFF, staffRoles } from '../../platform/access'
-import { createRouter, jsonContent, route } from '../../platform/openapi'
+import { binary, createRouter, jsonContent, route } from '../../platform/openapi'
 import { exportAudit, searchAudit } from './audit.service'
 import { citizenDetail, searchCitizens } from './citizens.service'
 
@@ -29,7 +29,7 @@ export const auditRoutes = createRouter()
       access: ADMIN_OR_HEAD,
       summary: 'The same search as an XLSX workbook (at most 10 000 rows); audited',
       request: { query: AuditQuery },
-      responses: { 200: { description: 'XLSX workbook', content: { [XLSX]: { schema: z.string().openapi({ format: 'binary' }) } } } },
+      responses: { 200: binary(XLSX, 'XLSX workbook') },
     }),
     async (c) => {
       const { limit: _l, cursor: _c, ...filters } = c.req.valid('query')

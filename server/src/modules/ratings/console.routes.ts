@@ -29,7 +29,7 @@ import {
 import { ANY_STAFF, staffRoles } from '../../platform/access'
 import { reportsCtx } from '../../platform/context'
 import { badRequest } from '../../platform/errors'
-import { createRouter, jsonBody, jsonContent, route } from '../../platform/openapi'
+import { binary, createRouter, FileField, FileQuery, inlineFile, jsonBody, jsonContent, route } from '../../platform/openapi'
 import { inspectFile } from '../../platform/uploads'
 import { getRatingConfig, saveRatingConfig } from './config.service'
 import { myStats, queueStatistics, ranking, satisfaction } from './dashboard.service'
@@ -56,8 +56,6 @@ const CASES = staffRoles('unit_head', 'admin', 'window_staff')
 const HALL = staffRoles('window_staff', 'unit_head', 'admin')
 const IdParam = z.object({ id: z.string().uuid() })
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
-const binary = (type: string, description = 'File') => ({ description, content: { [type]: { schema: z.string().openapi({ format: 'binary' }) } } })
-const FileField = z.any().openapi({ type: 'string', format: 'binary' })
 const asList = (v: unknown): unknown[] => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v])
 const EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 
@@ -182,17 +180,10 @@ export const consoleRoutes = createRouter()
       tags,
       access: CASES,
       summary: 'Contest evidence (staff who may see the case)',
-      request: { params: IdParam, query: z.object({ thumb: z.enum(['1', '0']).optional() }) },
+      request: { params: IdParam, query: FileQuery },
       responses: { 200: binary('application/octet-stream') },
     }),
-    async (c) => {
-      const f = await readEvidence(c.get('ctx'), c.req.valid('param').id, c.req.valid('query').thumb === '1')
-      return c.body(new Uint8Array(f.bytes), 200, {
-        'content-type': f.contentType,
-        'cache-control': 'private, max-age=3600',
-        'content-disposition': `inline; filename*=UTF-8''${encodeURIComponent(f.name)}`,
-      })
-    },
+    async (c) => inlineFile(c, await readEvidence(c.get('ctx'), c.req.valid('param').id, c.req.valid('query').thumb === '1')),
   )
   .openapi(
     route({

@@ -20,7 +20,7 @@ import {
 } from '@tp/shared/reports/index'
 import { staffRoles } from '../../platform/access'
 import { reportsCtx } from '../../platform/context'
-import { createRouter, jsonBody, jsonContent, route } from '../../platform/openapi'
+import { binary, createRouter, jsonBody, jsonContent, route } from '../../platform/openapi'
 import { exportGrids, importGrids, listGrids, patchGrid } from './grids.service'
 import { listKinds, updateKind } from './kinds.service'
 import { createKey, listKeys, revokeKey } from './open311.service'
@@ -96,12 +96,7 @@ export const consoleRoutes = createRouter()
       access: MANAGE,
       summary: 'Reports of the period and the statistics as XLSX (audited)',
       request: { query: StatsQuery },
-      responses: {
-        200: {
-          description: 'XLSX',
-          content: { 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string().openapi({ format: 'binary' }) } },
-        },
-      },
+      responses: { 200: binary('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'XLSX') },
     }),
     async (c) => {
       const q = c.req.valid('query')

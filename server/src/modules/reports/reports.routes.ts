@@ -14,7 +14,7 @@ import {
   WithdrawBody,
 } from '@tp/shared/reports/index'
 import { CITIZEN, PUBLIC, SIGNED_IN } from '../../platform/access'
-import { createRouter, jsonBody, jsonContent, route } from '../../platform/openapi'
+import { binary, createRouter, FileField, jsonBody, jsonContent, route } from '../../platform/openapi'
 import { RATE_LIMITS } from '../../platform/rate-limit'
 import { searchPlaces } from './grids.service'
 import { listKinds } from './kinds.service'
@@ -23,7 +23,6 @@ import { citizenAct, citizenDetail, createReport, listMine, meToo, nearby } from
 
 const tags = ['Reports']
 const IdParam = z.object({ id: z.uuid() })
-const binary = (type: string) => ({ description: 'The image', content: { [type]: { schema: z.string().openapi({ format: 'binary' }) } } })
 
 export const citizenRoutes = createRouter()
   .openapi(
@@ -72,7 +71,7 @@ export const citizenRoutes = createRouter()
       request: {
         body: {
           required: true,
-          content: { 'multipart/form-data': { schema: z.object({ photo: z.any().openapi({ type: 'string', format: 'binary' }) }) } },
+          content: { 'multipart/form-data': { schema: z.object({ photo: FileField }) } },
         },
       },
       responses: { 201: jsonContent(PhotoUploaded) },
@@ -90,7 +89,7 @@ export const citizenRoutes = createRouter()
       access: SIGNED_IN,
       summary: 'A report photo (the uploader, the reporter, or staff in scope)',
       request: { params: IdParam },
-      responses: { 200: binary('image/jpeg') },
+      responses: { 200: binary('image/jpeg', 'The image') },
     }),
     async (c) => {
       const f = await readPhoto(c.get('ctx'), c.req.valid('param').id, 'full')
@@ -105,7 +104,7 @@ export const citizenRoutes = createRouter()
       access: SIGNED_IN,
       summary: 'A report photo thumbnail',
       request: { params: IdParam },
-      responses: { 200: binary('image/jpeg') },
+      responses: { 200: binary('image/jpeg', 'The image') },
     }),
     async (c) => {
       const f = await readPhoto(c.get('ctx'), c.req.valid('param').id, 'thumb')
