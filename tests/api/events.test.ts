@@ -1,6 +1,7 @@
 import { openDatabase } from '@tp/server/platform/db'
 import { createEventBus, type DomainEvent } from '@tp/server/platform/events'
 import { createLogger } from '@tp/server/platform/logger'
+import { MAX_QUEUED_EVENTS, sseClientCount } from '@tp/server/platform/sse'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestApp, type TestApp } from '../support/app'
 import { citizen } from '../support/client'
@@ -78,6 +79,27 @@ describe('GET /api/events (SSE)', () => {
     await waitFor(readUntil('"mine"'))
     expect(text).toContain('event: case.changed')
     expect(text).not.toContain('"other"')
+    await reader.cancel()
+  })
+})
+
+describe('GET /api/events (SSE), a client that stops reading', () => {
+  it('is dropped once MAX_QUEUED_EVENTS wait for it, instead of holding every later event', async () => {
+    const channel = `hall:${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}`
+    const before = sseClientCount()
+    const res = await t.app.request(`/api/events?channels=${channel}`, { headers: { 'x-test-ip': '10.9.9.9' } })
+    const reader = res.body!.getReader()
+    const decoder = new TextDecoder()
+    let text = ''
+    while (!text.includes('event: ready')) text += decoder.decode((await waitFor(reader.read())).value)
+    expect(sseClientCount()).toBe(before + 1)
+    // The client reads nothing more: the stream's writes wait, the events queue up.
+    for (let i = 0; i <= MAX_QUEUED_EVENTS + 5; i++) await t.deps.bus.publish({ type: 'queue.changed', audience: { channels: [channel] }, data: { i } })
+    await waitFor(
+      (async () => {
+        while (sseClientCount() > before) await new Promise((r) => setTimeout(r, 20))
+      })(),
+    )
     await reader.cancel()
   })
 })

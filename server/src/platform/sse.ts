@@ -18,6 +18,13 @@ export function canReceive(e: DomainEvent, actor: Actor, channels: readonly stri
 
 const PUBLIC_CHANNEL = /^[a-z]+:[0-9a-f-]{1,64}$/
 
+/**
+ * Events waiting for one client: a client that stopped reading (its socket full, e.g. a phone asleep
+ * with the connection still open) would otherwise hold every event sent since. Past this the stream
+ * is dropped; the client reconnects (EventSource does) and reloads what it shows.
+ */
+export const MAX_QUEUED_EVENTS = 500
+
 /** Open streams, so shutdown can tell every client to reconnect elsewhere. */
 const open = new Set<() => void>()
 
@@ -48,6 +55,7 @@ export function eventsHandler(deps: AppDeps) {
       const queue: DomainEvent[] = []
       const unsubscribe = deps.bus.subscribe((e) => {
         if (!canReceive(e, actor, channels)) return
+        if (queue.length >= MAX_QUEUED_EVENTS) return stream.abort()
         queue.push(e)
         wake()
       })
