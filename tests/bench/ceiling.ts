@@ -239,7 +239,7 @@ app.post('/c/bookings', async (c) => {
     if (!claimed) return null
     // As the portal: the slot judged from one joined read beside the policy and the calendar.
     const [[slot]] = await Promise.all([
-      q<Record<string, string | number | null>>(tx, Q.BOOKABLE_SLOT, [true, booking.slotId]),
+      q<Record<string, string | number | null>>(tx, Q.BOOKABLE_SLOT, [booking.slotId]),
       q(tx, Q.POLICY, ['default']),
       q(tx, Q.CALENDAR),
     ])
