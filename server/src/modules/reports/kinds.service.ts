@@ -8,12 +8,13 @@ import { reportKinds } from './reports.tables'
 
 /** All kinds, ordered; the defaults when the table is empty (a database not seeded yet). */
 export async function listKinds(ctx: Ctx, opts: { activeOnly?: boolean } = {}): Promise<KindConfig[]> {
-  const rows = await ctx.db.select().from(reportKinds).orderBy(asc(reportKinds.code))
+  const rows = await allKinds(ctx.db).execute()
   const kinds = rows.length ? rows.map((r) => r.config) : [...DEFAULT_KINDS]
   return kinds.filter((k) => !opts.activeOnly || k.active).sort((a, b) => a.order - b.order)
 }
 
-// Read by every report submit, nearby query and action: prepared (see platform/prepared.ts).
+// Read by every "my cases", report submit, nearby query and action: prepared (see platform/prepared.ts).
+const allKinds = prepared((db) => db.select().from(reportKinds).orderBy(asc(reportKinds.code)).prepare('report_kinds'))
 const kindByCode = prepared((db) =>
   db
     .select()
