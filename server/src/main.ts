@@ -32,7 +32,10 @@ const deps = await createDeps(config, { database, log })
 // Every start but the first after an upgrade finds the newest shipped migration applied: skip the
 // migrator's file reading and catalogue statements (~0.1 s of CPU on the embedded store).
 if (await notReadyReason(deps.database)) await deps.database.migrate()
-if (config.seedDemo && (await seedDemo(deps))) log.info('seeded demo data')
+if (config.seedDemo && (await seedDemo(deps))) {
+  log.info('seeded demo data')
+  await deps.database.maintain?.()
+}
 
 const app = createApp(deps)
 const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port }, (info) => {
@@ -57,12 +60,17 @@ const server = serve({ fetch: app.fetch, hostname: config.host, port: config.por
 // The catch-up run of a run-on-start job waits a little, so it does not stand in the first requests'
 // way (on the embedded store every query takes its turn on the one thread).
 const CATCH_UP_AFTER_MS = 5_000
-const timers = modules.flatMap((m) =>
-  (m.jobs ?? []).flatMap((job) => {
-    const run = () => job.run(systemCtx(deps)).catch((err) => log.error({ err, job: job.name }, 'job failed'))
-    return [setInterval(run, job.everyMs), ...(job.runOnStart ? [setTimeout(run, CATCH_UP_AFTER_MS)] : [])]
-  }),
-)
+const MAINTAIN_EVERY_MS = 6 * 3_600_000
+const maintain = deps.database.maintain
+const timers = [
+  ...modules.flatMap((m) =>
+    (m.jobs ?? []).flatMap((job) => {
+      const run = () => job.run(systemCtx(deps)).catch((err) => log.error({ err, job: job.name }, 'job failed'))
+      return [setInterval(run, job.everyMs), ...(job.runOnStart ? [setTimeout(run, CATCH_UP_AFTER_MS)] : [])]
+    }),
+  ),
+  ...(maintain ? [setInterval(() => maintain().catch((err) => log.error({ err }, 'database upkeep failed')), MAINTAIN_EVERY_MS)] : []),
+]
 
 let stopping = false
 async function shutdown(signal: string) {

@@ -84,6 +84,7 @@ beforeAll(async () => {
     database = {
       ...base,
       db: drizzlePostgres(client, { logger }) as unknown as Db,
+      maintain: null,
       pubsub: null,
       close: async () => {
         await client.end({ timeout: 5 })

@@ -47,6 +47,7 @@ export async function captureScenarios(url: string, f: Fixtures): Promise<Captur
     ping: async () => {
       await client`select 1`
     },
+    maintain: null,
     pubsub: null,
     close: () => client.end({ timeout: 5 }),
   }

@@ -28,6 +28,12 @@ export interface Database {
   migrate(): Promise<void>
   /** Throws when the database cannot answer. */
   ping(): Promise<void>
+  /**
+   * Routine upkeep the server itself must schedule: the embedded store runs no autovacuum (no
+   * background workers), so dead rows and stale planner statistics would pile up; it is vacuumed and
+   * analysed here. Null on PostgreSQL, whose autovacuum does it.
+   */
+  maintain: (() => Promise<void>) | null
   /** LISTEN/NOTIFY on PostgreSQL; null on the embedded store (one process owns it). */
   pubsub: {
     listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>
@@ -116,6 +122,7 @@ function openPostgres(url: string, max: number): Database {
     ping: async () => {
       await sql`select 1`
     },
+    maintain: null,
     pubsub: {
       async listen(channel, onMessage) {
         // LISTEN on a connection of its own. postgres.js re-issues LISTEN once when that connection
@@ -211,6 +218,9 @@ async function openPglite(opts: DatabaseOptions): Promise<Database> {
     migrate: () => migratePglite(drizzlePglite(client), { migrationsFolder: MIGRATIONS_DIR }),
     ping: async () => {
       await client.query('select 1')
+    },
+    maintain: async () => {
+      await client.exec('vacuum (analyze)')
     },
     pubsub: null,
     close: () => client.close(),
