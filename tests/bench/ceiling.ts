@@ -48,8 +48,11 @@ function boxAround(p: { lat: number; lng: number }, radiusM: number) {
  * the answer. Its payload has the portal event's shape.
  */
 function publish(type: string, audience: Record<string, string[]>, data: Record<string, unknown>) {
-  void sql.notify('tp_events', JSON.stringify({ type, audience, data, at: Date.now() })).catch(() => {})
+  void sql.notify(EVENTS, JSON.stringify({ type, audience, data, at: Date.now() })).catch(() => {})
 }
+// Its own channel, listened to as the portal listens to its bus (and not delivered to the portal beside it).
+const EVENTS = 'tp_ceiling_events'
+await sql.listen(EVENTS, (payload) => JSON.parse(payload))
 
 class Refused extends Error {
   constructor(
@@ -96,7 +99,7 @@ app.post('/c/reports', async (c) => {
   await rateHitTwo(`report-submit:citizen:${citizenId}`, `report-submit:ip:${ip}`, now)
   const scopeKey = `citizen:${citizenId} POST /c/reports`
   const hash = createHash('sha256').update(JSON.stringify(report)).digest('hex')
-  let created: Record<string, unknown> | null = null
+  let created = null as Record<string, unknown> | null
   const body = await sql.begin(async (tx) => {
     const [claimed] = await q(tx, Q.IDEM_INSERT, [scopeKey, key, hash, 0, '', ''])
     if (!claimed) return null
@@ -234,6 +237,7 @@ app.post('/c/bookings', async (c) => {
   await rateHitTwo(`booking-create:citizen:${citizenId}`, `booking-create:ip:${ip}`, now)
   const scopeKey = `citizen:${citizenId} POST /c/bookings`
   const hash = createHash('sha256').update(JSON.stringify(booking)).digest('hex')
+  let booked = null as { id: string; officeId: string; date: string; unitId: string } | null
   const body = await sql.begin(async (tx) => {
     const [claimed] = await q(tx, Q.IDEM_INSERT, [scopeKey, key, hash, 0, '', ''])
     if (!claimed) return null
@@ -313,8 +317,18 @@ app.post('/c/bookings', async (c) => {
     if (took.length !== 1) throw new Refused(409, 'slot_full')
     const out = JSON.stringify({ id, code, slotId: booking.slotId, when })
     await q(tx, Q.IDEM_STORE, [201, out, 'application/json', scopeKey, key])
+    booked = { id, officeId: String(slot.office_id), date: String(slot.date), unitId: String(slot.unit_id) }
     return out
   })
+  if (booked) {
+    // As the portal: the inbox entry's and the booking's live events.
+    publish('notification', { citizenIds: [citizenId] }, { id: randomUUID(), messageKey: 'bookings.notify.booked', link: `/bookings/${booked.id}` })
+    publish(
+      'booking.changed',
+      { citizenIds: [citizenId], unitIds: [booked.unitId] },
+      { id: booked.id, state: 'booked', officeId: booked.officeId, date: booked.date },
+    )
+  }
   return body === null ? replay(c, scopeKey, key) : c.body(body, 201, { 'content-type': 'application/json' })
 })
 

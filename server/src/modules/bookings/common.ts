@@ -26,7 +26,7 @@ export async function loadPolicy(db: Db): Promise<Policy> {
   return row ? { ...DEFAULT_POLICY, ...row.policy } : DEFAULT_POLICY
 }
 
-// Read on every slot list and booking: prepared (see platform/prepared.ts).
+// Read on every slot list (and the policy on every booking): prepared (see platform/prepared.ts).
 const policyRow = prepared((db) =>
   db.select({ policy: bookingPolicy.policy }).from(bookingPolicy).where(eq(bookingPolicy.id, 'default')).prepare('booking_policy'),
 )

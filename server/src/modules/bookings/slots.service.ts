@@ -4,7 +4,7 @@ import { addCalendarDays, toChinaDate } from '@tp/shared/calendar'
 import { and, asc, between, eq, inArray, notInArray, sql } from 'drizzle-orm'
 import type { Ctx } from '../../platform/context'
 import type { Db } from '../../platform/db'
-import { notFound, unprocessable } from '../../platform/errors'
+import { notFound } from '../../platform/errors'
 import { prepared } from '../../platform/prepared'
 import { pipeline } from '../../platform/tx'
 import { capacityOverrides, officeDayOverrides, officeServices, offices, services, serviceWindows, slots, windowServices } from './bookings.tables'
@@ -52,7 +52,7 @@ async function dayRules(db: Db, officeId: string, dates: readonly string[]) {
   return { calendar, overrides, byDate: new Map(dayRows.map((r) => [r.date, r])) }
 }
 
-// One date's rules are read on every slot list and booking: prepared (see platform/prepared.ts).
+// One date's rules are read on every slot list: prepared (see platform/prepared.ts).
 const dayOverride = prepared((db) =>
   db
     .select()
@@ -274,20 +274,6 @@ const slotsOfDayStatement = prepared((db) =>
     .orderBy(asc(slots.startTime))
     .prepare('slots_of_day'),
 )
-
-/** A slot a citizen is about to take: the office open that day and the slot inside the booking window. */
-export async function assertSlotBookable(ctx: Ctx, slot: SlotRow, policy: BookingPolicy): Promise<{ office: OfficeRow; service: ServiceRow }> {
-  const [office, service, rules] = await pipeline([
-    activeOffice(ctx.db, slot.officeId),
-    assertOffered(ctx.db, slot.officeId, slot.serviceId),
-    dayRules(ctx.db, slot.officeId, [slot.date]),
-  ])
-  const st = statusesOf(office, [slot.date], rules).get(slot.date)
-  if (!st?.open) throw unprocessable('day_closed', 'The office is closed on that day')
-  const why = whyNotBookable({ date: slot.date, startsAt: slot.startsAt }, ctx.now(), policy)
-  if (why) throw unprocessable('outside_booking_window', `This slot cannot be booked now (${why})`)
-  return { office, service }
-}
 
 /** Re-materialises the booking window of every active office (hourly job; also after a calendar change). */
 export async function syncAllOffices(ctx: Ctx): Promise<void> {
