@@ -107,6 +107,18 @@ describe('Idempotency-Key', () => {
     expect(await rowsNamed('gamma')).toBe(0)
   })
 
+  it('answers malformed JSON with a key as without one (400, nothing stored), and the created answer in full', async () => {
+    const raw = (body: string, key: string) =>
+      app.request('/things', { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key }, body })
+    const bad = await raw('{"name": "json-body"', 'key-json')
+    expect(bad.status).toBe(400)
+    expect((await bad.json()).error.message).toBe('Malformed JSON in request body')
+    const good = await raw('{"name": "json-body"}', 'key-json')
+    expect(good.status).toBe(201)
+    expect(await good.json()).toEqual({ id: expect.any(String), name: 'json-body' })
+    expect(await rowsNamed('json-body')).toBe(1)
+  })
+
   it('creates every time without a key', async () => {
     await post({ name: 'delta' })
     await post({ name: 'delta' })

@@ -52,7 +52,9 @@ export function idempotent(): MiddlewareHandler<AppEnv> {
         c.set('ctx', withDb(ctx, tx))
         await next()
         if (c.error || c.res.status >= 400) throw new Rollback()
-        const body = await c.res.clone().text()
+        // Read once and answered anew (cheaper than a clone, which copies the body stream).
+        const body = await c.res.text()
+        c.res = new Response(body, c.res)
         await tx
           .update(idempotencyKeys)
           .set({ status: c.res.status, body, contentType: c.res.headers.get('content-type') ?? 'application/json' })
@@ -78,10 +80,9 @@ async function requestHash(req: HonoRequest): Promise<string> {
   const type = req.header('content-type') ?? ''
   const hash = createHash('sha256')
   if (!/^\s*multipart\/form-data/i.test(type)) {
-    return hash
-      .update(type)
-      .update(new Uint8Array(await req.arrayBuffer()))
-      .digest('hex')
+    const bytes = new Uint8Array(await req.arrayBuffer())
+    keepParsedJson(req, type, bytes)
+    return hash.update(type).update(bytes).digest('hex')
   }
   const form = await req.formData().catch(() => {
     throw badRequest('Malformed multipart body', [{ path: 'body', message: 'Not valid multipart/form-data' }])
@@ -105,6 +106,20 @@ async function requestHash(req: HonoRequest): Promise<string> {
   )
   fields.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
   return hash.update('multipart/form-data\n').update(JSON.stringify(fields)).digest('hex')
+}
+
+/**
+ * The body was read as bytes here; the route's validator reads it again as JSON, which would make
+ * the framework build a Response around the bytes to parse them. Valid JSON is handed over parsed;
+ * anything else is left for the validator to refuse as it would anyway.
+ */
+function keepParsedJson(req: HonoRequest, type: string, bytes: Uint8Array) {
+  if (!/^\s*application\/([\w.-]+\+)?json\s*(;|$)/i.test(type)) return
+  try {
+    req.bodyCache.json = Promise.resolve(JSON.parse(new TextDecoder().decode(bytes)))
+  } catch {
+    // Malformed: the validator's own read answers 400.
+  }
 }
 
 async function find(db: Db, scope: string, key: string) {
