@@ -1,7 +1,7 @@
 /** The citizen H5 shell: tabs, home, 我的办事, 我的, inbox, sign-in. */
 export default {
   'zh-CN': {
-    tabs: { home: '首页', cases: '我的办事', me: '我的' },
+    tabs: { label: '主导航', home: '首页', cases: '我的办事', me: '我的' },
     title: {
       home: '交警便民服务',
       cases: '我的办事',
@@ -86,7 +86,7 @@ export default {
     },
   },
   en: {
-    tabs: { home: 'Home', cases: 'My cases', me: 'Me' },
+    tabs: { label: 'Main', home: 'Home', cases: 'My cases', me: 'Me' },
     title: {
       home: 'Traffic Police Services',
       cases: 'My cases',
