@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
+import { START_LOCATION } from 'vue-router'
 import { createCitizenRouter, featureRoutes, loadPageCode, safeRedirect } from './router'
 
 const Page = { template: '<div />' }
@@ -43,6 +44,14 @@ describe('citizen router', () => {
     loadPageCode({ matched: [{ components: { default: Page }, meta: { prefetch: kinds } }] } as never)
     await Promise.resolve()
     expect(kinds).toHaveBeenCalledTimes(1)
+  })
+
+  it('scrolls a page it switches to to the top, a restored position back, and a fresh load not at all', () => {
+    const scroll = createCitizenRouter({ ensureSession: async () => false }).options.scrollBehavior
+    const page = { path: '/cases' } as never
+    expect(scroll?.(page, { path: '/' } as never, null)).toEqual({ top: 0 })
+    expect(scroll?.(page, { path: '/' } as never, { left: 0, top: 120 })).toEqual({ left: 0, top: 120 })
+    expect(scroll?.(page, START_LOCATION, null)).toBe(false)
   })
 
   it('follows only same-site paths after sign-in', () => {

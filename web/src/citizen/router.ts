@@ -1,4 +1,4 @@
-import { createRouter, createWebHistory, type RouteLocationNormalized, type RouteRecordRaw, type Router } from 'vue-router'
+import { createRouter, createWebHistory, type RouteLocationNormalized, type RouteRecordRaw, type Router, START_LOCATION } from 'vue-router'
 import HomePage from './pages/HomePage.vue'
 
 /**
@@ -39,8 +39,10 @@ export function createCitizenRouter(options: { ensureSession: () => Promise<bool
   const router = createRouter({
     history: createWebHistory('/'),
     routes: [...shellRoutes, ...featureRoutes(), notFound],
-    scrollBehavior(_to, _from, saved) {
-      return saved ?? { top: 0 }
+    // A freshly loaded page is already at the top: scrolling there anyway forces a layout in the
+    // start-up task. A restored position (back, reload) still wins.
+    scrollBehavior(_to, from, saved) {
+      return saved ?? (from === START_LOCATION ? false : { top: 0 })
     },
   })
   router.beforeEach(async (to) => {
