@@ -90,6 +90,16 @@ describe('payloads stored as data', () => {
     expect(typeof res.body.error.code).toBe('string')
   })
 
+  it('refuses dates that do not exist (2026-02-30, month 13) with 400 naming the field, keeps leap days', async () => {
+    const office = '00000000-0000-4000-8000-000000000001'
+    for (const date of ['2026-02-30', '2026-13-01', '2026-00-10']) {
+      const res = await client().get(`/api/slots?officeId=${office}&serviceId=${office}&date=${date}`)
+      expect(res.status, date).toBe(400)
+      expect(res.body.error.details).toEqual([expect.objectContaining({ path: 'query.date' })])
+    }
+    expect((await client().get(`/api/slots?officeId=${office}&serviceId=${office}&date=2028-02-29`)).status).toBe(404)
+  })
+
   it('refuses deep nesting, malformed JSON and wrong types with 400', async () => {
     const me = await client().signInCitizen('13600020006')
     const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { TimelineEvent } from '../cases'
+import { CalendarDate } from '../dates'
 import { MobilePhone } from '../phone'
 import { PlateNumber, VinLast6 } from '../plate'
 import { OPTION_LISTS, STATEMENT_LIMITS } from './config'
@@ -433,14 +434,8 @@ export const QueueQuery = z.object({
   due: z.enum(['soon', 'overdue']).optional(),
   /** Only cases with an extension request waiting for a unit head. */
   extension: z.enum(['pending']).optional(),
-  from: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/)
-    .optional(),
-  to: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/)
-    .optional(),
+  from: CalendarDate.optional(),
+  to: CalendarDate.optional(),
   q: text(0, 40).optional(),
   sort: z.enum(['due', 'submitted', '-submitted']).default('due'),
 })

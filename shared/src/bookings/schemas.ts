@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { TimelineEvent } from '../cases'
+import { CalendarDate } from '../dates'
 import { IdCardNumber } from '../idcard'
 import { KeysetQuery } from '../pagination'
 import { PlateNumber } from '../plate'
@@ -7,7 +8,7 @@ import { TIME_RE, toMinutes } from './time'
 
 /** 'HH:MM' China time; '24:00' closes a period at midnight. */
 export const TimeOfDay = z.string().regex(TIME_RE, 'Use HH:MM')
-export const DateString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use YYYY-MM-DD')
+export const DateString = CalendarDate
 
 export const Period = z
   .object({ from: TimeOfDay, to: TimeOfDay })

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { TimelineEvent } from '../cases'
+import { CalendarDate } from '../dates'
 import { KeysetQuery } from '../pagination'
 import { MobilePhone } from '../phone'
 import { RATING_LIMITS, RatingTag } from './config'
@@ -8,7 +9,7 @@ import { FollowUpAction, FollowUpState } from './machine'
 
 const Id = z.string().uuid()
 const Month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'Use YYYY-MM')
-const DateString = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Use YYYY-MM-DD')
+
 const Comment = z.string().trim().max(RATING_LIMITS.commentMax)
 const Tags = z.array(z.string().max(32)).max(RATING_LIMITS.maxTags)
 const Note = (min = 1) => z.string().trim().min(min).max(RATING_LIMITS.noteMax)
@@ -317,7 +318,7 @@ export type RankingRow = z.infer<typeof RankingRow>
 export const Ranking = z.object({ month: z.string(), minSample: z.number().int(), rows: z.array(RankingRow) })
 export type Ranking = z.infer<typeof Ranking>
 
-export const QueueStatsQuery = z.object({ from: DateString.optional(), to: DateString.optional(), officeId: Id.optional() })
+export const QueueStatsQuery = z.object({ from: CalendarDate.optional(), to: CalendarDate.optional(), officeId: Id.optional() })
 export const QueueStatsRow = z.object({
   officeId: z.string(),
   officeName: z.string(),

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { TimelineEvent } from '../cases'
+import { CalendarDate } from '../dates'
 import { PlateNumber } from '../plate'
 import { GridGeometry, Latitude, Longitude } from './geo'
 import { KindConfig } from './kinds'
@@ -243,8 +244,8 @@ export const KindPublic = KindConfig
 export type KindPublic = z.infer<typeof KindPublic>
 
 export const StatsQuery = z.object({
-  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  from: CalendarDate,
+  to: CalendarDate,
   kind: KindCode.optional(),
   unitId: z.uuid().optional(),
 })

@@ -29344,6 +29344,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
+                                /** Format: date */
                                 date: string;
                                 open: boolean;
                                 /** @enum {string|null} */
@@ -29542,6 +29543,7 @@ export interface paths {
                         "application/json": {
                             items: {
                                 id: string;
+                                /** Format: date */
                                 date: string;
                                 startTime: string;
                                 endTime: string;
@@ -30371,6 +30373,7 @@ export interface paths {
                                     vehicleNeeded: boolean;
                                     durationMinutes: number;
                                 };
+                                /** Format: date */
                                 date: string;
                                 startTime: string;
                                 endTime: string;
@@ -30601,6 +30604,7 @@ export interface paths {
                                 vehicleNeeded: boolean;
                                 durationMinutes: number;
                             };
+                            /** Format: date */
                             date: string;
                             startTime: string;
                             endTime: string;
@@ -30850,6 +30854,7 @@ export interface paths {
                                 vehicleNeeded: boolean;
                                 durationMinutes: number;
                             };
+                            /** Format: date */
                             date: string;
                             startTime: string;
                             endTime: string;
@@ -31288,6 +31293,7 @@ export interface paths {
                                 vehicleNeeded: boolean;
                                 durationMinutes: number;
                             };
+                            /** Format: date */
                             date: string;
                             startTime: string;
                             endTime: string;
@@ -31546,6 +31552,7 @@ export interface paths {
                                 vehicleNeeded: boolean;
                                 durationMinutes: number;
                             };
+                            /** Format: date */
                             date: string;
                             startTime: string;
                             endTime: string;
@@ -31797,6 +31804,7 @@ export interface paths {
                                 vehicleNeeded: boolean;
                                 durationMinutes: number;
                             };
+                            /** Format: date */
                             date: string;
                             startTime: string;
                             endTime: string;
@@ -33674,6 +33682,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             items: {
+                                /** Format: date */
                                 date: string;
                                 closed: boolean;
                                 hours: {
@@ -33847,6 +33856,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: date */
                         date: string;
                         closed: boolean;
                         hours?: {
@@ -33865,6 +33875,7 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** Format: date */
                             date: string;
                             closed: boolean;
                             hours: {
@@ -34248,6 +34259,7 @@ export interface paths {
                         "application/json": {
                             items: {
                                 id: string;
+                                /** Format: date */
                                 date: string;
                                 serviceId: string | null;
                                 startTime: string | null;
@@ -34420,6 +34432,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
+                        /** Format: date */
                         date: string;
                         /** Format: uuid */
                         serviceId?: string | null;
@@ -34438,6 +34451,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             id: string;
+                            /** Format: date */
                             date: string;
                             serviceId: string | null;
                             startTime: string | null;
@@ -34821,6 +34835,7 @@ export interface paths {
                             items: {
                                 id: string;
                                 serviceId: string;
+                                /** Format: date */
                                 date: string;
                                 startTime: string;
                                 endTime: string;
@@ -36065,6 +36080,7 @@ export interface paths {
                                     vehicleNeeded: boolean;
                                     durationMinutes: number;
                                 };
+                                /** Format: date */
                                 date: string;
                                 startTime: string;
                                 endTime: string;
@@ -36308,6 +36324,7 @@ export interface paths {
                                 vehicleNeeded: boolean;
                                 durationMinutes: number;
                             };
+                            /** Format: date */
                             date: string;
                             startTime: string;
                             endTime: string;
@@ -36756,6 +36773,7 @@ export interface paths {
                                 vehicleNeeded: boolean;
                                 durationMinutes: number;
                             };
+                            /** Format: date */
                             date: string;
                             startTime: string;
                             endTime: string;
@@ -37005,6 +37023,7 @@ export interface paths {
                                 vehicleNeeded: boolean;
                                 durationMinutes: number;
                             };
+                            /** Format: date */
                             date: string;
                             startTime: string;
                             endTime: string;
@@ -37246,6 +37265,7 @@ export interface paths {
                                 vehicleNeeded: boolean;
                                 durationMinutes: number;
                             };
+                            /** Format: date */
                             date: string;
                             startTime: string;
                             endTime: string;
@@ -37466,6 +37486,7 @@ export interface paths {
                         "application/json": {
                             id: string;
                             officeId: string;
+                            /** Format: date */
                             date: string;
                             number: string;
                             /** @enum {string} */
@@ -38088,6 +38109,7 @@ export interface paths {
                             current: {
                                 id: string;
                                 officeId: string;
+                                /** Format: date */
                                 date: string;
                                 number: string;
                                 /** @enum {string} */
@@ -38114,6 +38136,7 @@ export interface paths {
                             waiting: {
                                 id: string;
                                 officeId: string;
+                                /** Format: date */
                                 date: string;
                                 number: string;
                                 /** @enum {string} */
@@ -38331,6 +38354,7 @@ export interface paths {
                             ticket: {
                                 id: string;
                                 officeId: string;
+                                /** Format: date */
                                 date: string;
                                 number: string;
                                 /** @enum {string} */
@@ -38551,6 +38575,7 @@ export interface paths {
                         "application/json": {
                             id: string;
                             officeId: string;
+                            /** Format: date */
                             date: string;
                             number: string;
                             /** @enum {string} */
@@ -38762,6 +38787,7 @@ export interface paths {
                         "application/json": {
                             id: string;
                             officeId: string;
+                            /** Format: date */
                             date: string;
                             number: string;
                             /** @enum {string} */
@@ -38973,6 +38999,7 @@ export interface paths {
                             items: {
                                 id: string;
                                 officeId: string;
+                                /** Format: date */
                                 date: string;
                                 number: string;
                                 /** @enum {string} */
@@ -39185,6 +39212,7 @@ export interface paths {
                             items: {
                                 officeId: string;
                                 officeName: string;
+                                /** Format: date */
                                 date: string;
                                 issued: number;
                                 waiting: number;

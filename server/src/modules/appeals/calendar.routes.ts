@@ -1,13 +1,14 @@
 import { z } from '@hono/zod-openapi'
 import { CalendarDay, CalendarOverrideBody, CalendarOverrideView } from '@tp/shared/appeals/schemas'
 import { OFFICIAL_YEARS } from '@tp/shared/calendar'
+import { CalendarDate } from '@tp/shared/dates'
 import { ANY_STAFF, staffRoles } from '../../platform/access'
 import { createRouter, jsonBody, jsonContent, route } from '../../platform/openapi'
 import { calendarYear, deleteOverride, listOverrides, putOverride } from './calendar.service'
 import { refreshDuesAround } from './jobs'
 
 const tags = ['Calendar']
-const DateParam = z.object({ date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Expected YYYY-MM-DD') })
+const DateParam = z.object({ date: CalendarDate })
 
 /** The working-day calendar behind every clock: China's official calendar plus admin overrides. */
 export const calendarRoutes = createRouter()
