@@ -15,6 +15,7 @@ import {
   slots,
   windowServices,
 } from './bookings.tables'
+import { heldSlot } from './common'
 import { issueTicket } from './queue.service'
 import { syncSlots } from './slots.service'
 
@@ -241,14 +242,8 @@ export async function seedBookings(ctx: Ctx, refs: DemoRefs): Promise<void> {
       .values({
         code: demoCode(),
         citizenId: citizen.id,
-        officeId: slot.officeId,
+        ...heldSlot(slot),
         serviceId: svc[code].id,
-        slotId: slot.id,
-        date: slot.date,
-        startTime: slot.startTime,
-        endTime: slot.endTime,
-        startsAt: slot.startsAt,
-        endsAt: slot.endsAt,
         state,
         name: citizen.name,
         idNumber: ids[citizen.id] as string,

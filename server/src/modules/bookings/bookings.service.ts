@@ -40,7 +40,20 @@ import { emitNotification, type NotifyInput, notify } from '../../platform/notif
 import { inTransaction, pipeline } from '../../platform/tx'
 import { citizens } from '../identity/identity.tables'
 import { bookingEvents, bookings, offices, queueTickets, services, serviceWindows, slots } from './bookings.tables'
-import { actorFields, type BookingEventRow, bookingEvent, constraintOf, iso, loadCalendar, loadPolicy, officeIdsInScope, pgCode, roleOf, today } from './common'
+import {
+  actorFields,
+  type BookingEventRow,
+  bookingEvent,
+  constraintOf,
+  heldSlot,
+  iso,
+  loadCalendar,
+  loadPolicy,
+  officeIdsInScope,
+  pgCode,
+  roleOf,
+  today,
+} from './common'
 import { issueTicket } from './queue.service'
 
 type BookingRow = typeof bookings.$inferSelect
@@ -465,14 +478,8 @@ export async function createBooking(ctx: Ctx, input: BookingCreate): Promise<Boo
       id: randomUUID(),
       code: newCode(),
       citizenId: me.id,
-      officeId: office.id,
+      ...heldSlot(slot),
       serviceId: service.id,
-      slotId: slot.id,
-      date: slot.date,
-      startTime: slot.startTime,
-      endTime: slot.endTime,
-      startsAt: slot.startsAt,
-      endsAt: slot.endsAt,
       state: 'booked',
       name: input.name,
       idNumber: input.idNumber,
@@ -630,13 +637,7 @@ export async function rescheduleMyBooking(ctx: Ctx, id: string, slotId: string):
     const [moved] = await tx
       .update(bookings)
       .set({
-        slotId: slot.id,
-        officeId: slot.officeId,
-        date: slot.date,
-        startTime: slot.startTime,
-        endTime: slot.endTime,
-        startsAt: slot.startsAt,
-        endsAt: slot.endsAt,
+        ...heldSlot(slot),
         rescheduleCount: sql`${bookings.rescheduleCount} + 1`,
         remindedAt: null,
         updatedAt: now,

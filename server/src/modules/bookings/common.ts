@@ -8,11 +8,16 @@ import type { Db } from '../../platform/db'
 import { notFound } from '../../platform/errors'
 import { calendarOverrides } from '../../platform/platform.tables'
 import { prepared } from '../../platform/prepared'
-import { bookingEvents, bookingPolicy, offices } from './bookings.tables'
+import { bookingEvents, bookingPolicy, offices, type slots } from './bookings.tables'
 
 export type OfficeRow = typeof offices.$inferSelect
 
 export const today = (ctx: Ctx) => toChinaDate(ctx.now())
+
+/** What a booking copies from the slot it holds (taken, moved to, or seeded). */
+export function heldSlot(s: Pick<typeof slots.$inferSelect, 'id' | 'officeId' | 'date' | 'startTime' | 'endTime' | 'startsAt' | 'endsAt'>) {
+  return { slotId: s.id, officeId: s.officeId, date: s.date, startTime: s.startTime, endTime: s.endTime, startsAt: s.startsAt, endsAt: s.endsAt }
+}
 
 /** The actor's role for the state machines (routes that reach here are never anonymous). */
 export function roleOf(ctx: Ctx): ActorRole {
