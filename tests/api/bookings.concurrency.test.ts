@@ -20,7 +20,7 @@ import { count, eq, sql } from 'drizzle-orm'
 import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import type { TestApp } from '../support/app'
-import { staffUser } from '../support/client'
+import { type Client, staffUser } from '../support/client'
 import { adminUrl, TEST_DB, withDatabase } from '../support/database'
 import { bookingsApp, cn, makeOffice, manyCitizens, person, WEEK } from './bookings-support'
 
@@ -70,6 +70,59 @@ describe('no overbooking, ever', () => {
         .set({ booked: sql`${slots.capacity} + 1` })
         .where(eq(slots.id, slot.id)),
     ).rejects.toThrow()
+  })
+
+  it('refuses a full slot before the booking transaction, yet a retried success still replays and a refused key stays unused', async () => {
+    const admin = await staffUser(t, 'admin')
+    const unit = (await admin.get('/api/console/bookings/offices')).body.items[0].unitId as string
+    const { office, ids } = await makeOffice(admin, unit, {
+      hours: WEEK([{ from: '09:00', to: '12:00' }]),
+      codes: ['licence'],
+      windows: [{ number: 1, codes: ['licence'] }],
+    })
+    await admin.post(`/api/console/bookings/offices/${office.id}/capacity-overrides`, {
+      date: '2026-03-12',
+      serviceId: ids.licence,
+      startTime: '09:00',
+      capacity: 5,
+      reason: '并发测试',
+    })
+    const slot = (await admin.get(`/api/slots?officeId=${office.id}&serviceId=${ids.licence}&date=2026-03-12`)).body.items.find(
+      (s: any) => s.startTime === '09:00',
+    )
+    const people = await manyCitizens(t, 40, '1991')
+    const key = (i: number) => ({ 'idempotency-key': `full-slot-${i}` })
+    const attempt = (i: number) => (people[i] as Client).post('/api/bookings', { slotId: slot.id, ...person(i) }, key(i))
+    const first = await Promise.all(people.map((_, i) => attempt(i)))
+    const won = first.flatMap((r, i) => (r.status === 201 ? [i] : []))
+    expect(won).toHaveLength(5)
+    expect(first.filter((r) => r.status === 409 && r.body.error.code === 'slot_full')).toHaveLength(35)
+
+    // Every retry answers as the first attempt did: the winners' bookings replayed, not "full".
+    const again = await Promise.all(people.map((_, i) => attempt(i)))
+    for (const [i, r] of again.entries()) {
+      expect(r.status).toBe(first[i]?.status)
+      if (r.status === 201) {
+        expect(r.headers.get('idempotent-replayed')).toBe('true')
+        expect(r.body.id).toBe(first[i]?.body.id)
+      } else expect(r.body.error.code).toBe('slot_full')
+    }
+    // A winner's key reused with another body is still refused as reuse, not as a full slot.
+    const reused = await people[won[0] as number]?.post('/api/bookings', { slotId: slot.id, ...person(7), name: '别人' }, key(won[0] as number))
+    expect(reused?.status).toBe(422)
+    expect(reused?.body.error.code).toBe('idempotency_key_reused')
+    // A refusal stored nothing under its key: once a place frees, the same key books.
+    const loser = first.findIndex((r) => r.status === 409)
+    expect((await people[won[0] as number]?.post(`/api/bookings/${first[won[0] as number]?.body.id}/cancel`, { reason: '行程有变' }))?.status).toBe(200)
+    const retried = await attempt(loser)
+    expect(retried.status).toBe(201)
+    expect(retried.headers.get('idempotent-replayed')).toBeNull()
+    // Bad input is still a 400 naming the field, full slot or not.
+    const bad = await people[1]?.post('/api/bookings', { slotId: slot.id, name: '', idNumber: 'x' }, key(99))
+    expect(bad?.status).toBe(400)
+    expect(bad?.body.error.details.map((d: { path: string }) => d.path)).toEqual(expect.arrayContaining(['body.idNumber']))
+    const [row] = await t.deps.database.db.select().from(slots).where(eq(slots.id, slot.id))
+    expect(row).toMatchObject({ capacity: 5, booked: 5 })
   })
 })
 

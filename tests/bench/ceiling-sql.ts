@@ -61,6 +61,8 @@ export const SLOTS_OF_DAY =
 /** The slot with its office, the service if offered and active, and the date's override: what judges an attempt. */
 export const BOOKABLE_SLOT =
   'select s.id, s.office_id, s.service_id, s.date, s.start_time, s.end_time, s.starts_at, s.ends_at, s.capacity, s.booked, o.unit_id, o.name as office_name, o.address, o.phone, o.directions, o.lat, o.lng, o.hours, o.active as office_active, v.id as offered_id, v.name as service_name, v.materials, v.vehicle_needed, v.duration_minutes, d.closed, d.hours as day_hours from slots s join offices o on o.id = s.office_id left join office_services os on os.office_id = s.office_id and os.service_id = s.service_id left join services v on v.id = os.service_id and v.active left join office_day_overrides d on d.office_id = s.office_id and d.date = s.date where s.id = $1::uuid'
+/** Before anything else of a booking: a full slot is refused from this read alone. */
+export const SLOT_FULLNESS = 'select "booked" >= "capacity" from "slots" where "slots"."id" = $1'
 export const CITIZEN_LOCK = 'select "id" from "citizens" where "citizens"."id" = $1 for update'
 /** The citizen's no-shows, same-service booking and active count, under the citizen's lock. */
 export const CITIZEN_FACTS =
@@ -98,6 +100,6 @@ export const SCENARIO_SQL: Record<string, string[]> = {
   'dispatcher-queue': [CONSOLE_REPORTS],
   'legal-queue': [APPEALS_COUNT, APPEALS_PAGE],
   slots: [OFFICE_BY_ID, SERVICE_OFFERED, POLICY, CALENDAR, DAY_OVERRIDES, SLOTS_OF_DAY],
-  booking: [RATE_HIT_TWO, IDEM_INSERT, BOOKABLE_SLOT, POLICY, CALENDAR, CITIZEN_LOCK, CITIZEN_FACTS, BOOKING_WRITE, IDEM_STORE],
+  booking: [RATE_HIT_TWO, SLOT_FULLNESS, IDEM_INSERT, BOOKABLE_SLOT, POLICY, CALENDAR, CITIZEN_LOCK, CITIZEN_FACTS, BOOKING_WRITE, IDEM_STORE],
   'call-next': [WINDOW_LOCK, CALL_NEXT, AUDIT_INSERT, TICKET_VIEW],
 }

@@ -231,22 +231,29 @@ app.get('/c/slots', async (c) => {
 
 const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789'
 
+/** As the portal: the slot judged from one joined read beside the policy and the calendar. */
+const judgeSlot = (db: Tx, slotId: string) =>
+  Promise.all([q<Record<string, string | number | null>>(db, Q.BOOKABLE_SLOT, [slotId]), q(db, Q.POLICY, ['default']), q(db, Q.CALENDAR)])
+
 app.post('/c/bookings', async (c) => {
   const { citizenId, key, booking, ip } = await c.req.json()
   const now = new Date()
   await rateHitTwo(`booking-create:citizen:${citizenId}`, `booking-create:ip:${ip}`, now)
   const scopeKey = `citizen:${citizenId} POST /c/bookings`
   const hash = createHash('sha256').update(JSON.stringify(booking)).digest('hex')
+  // As the portal: a full slot is refused before any transaction (judged to say why), unless a response is stored under the key.
+  const [fullness] = await q(sql, Q.SLOT_FULLNESS, [booking.slotId])
+  if (fullness && Object.values(fullness)[0] === true) {
+    const [[slot]] = await judgeSlot(sql, booking.slotId)
+    const [stored] = await q<{ status: number; body: string }>(sql, Q.IDEM_FIND, [scopeKey, key])
+    if (!stored) throw new Refused(slot ? 409 : 404, slot ? 'slot_full' : 'not_found')
+    return c.body(stored.body, stored.status as 201, { 'content-type': 'application/json' })
+  }
   let booked = null as { id: string; officeId: string; date: string; unitId: string } | null
   const body = await sql.begin(async (tx) => {
     const [claimed] = await q(tx, Q.IDEM_INSERT, [scopeKey, key, hash, 0, '', ''])
     if (!claimed) return null
-    // As the portal: the slot judged from one joined read beside the policy and the calendar.
-    const [[slot]] = await Promise.all([
-      q<Record<string, string | number | null>>(tx, Q.BOOKABLE_SLOT, [booking.slotId]),
-      q(tx, Q.POLICY, ['default']),
-      q(tx, Q.CALENDAR),
-    ])
+    const [[slot]] = await judgeSlot(tx, booking.slotId)
     if (!slot) throw new Refused(404, 'not_found')
     if (Number(slot.booked) >= Number(slot.capacity)) throw new Refused(409, 'slot_full')
     await q(tx, Q.CITIZEN_LOCK, [citizenId])

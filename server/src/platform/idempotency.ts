@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { and, eq, lt } from 'drizzle-orm'
-import type { HonoRequest, MiddlewareHandler } from 'hono'
+import type { Context, HonoRequest, MiddlewareHandler } from 'hono'
 import { type Actor, type AppEnv, withDb } from './context'
 import type { Db } from './db'
 import { AppError, badRequest } from './errors'
@@ -13,6 +13,13 @@ function scopeOf(actor: Actor, method: string, path: string): string {
   return `${who} ${method} ${path}`
 }
 
+/**
+ * A cheap read that refuses a request before any transaction begins (a full slot: most attempts
+ * at a popular one). It answers the refusal, or nothing to go on. Under a key, the refusal stands
+ * only when nothing is stored there: the retry of a request that succeeded still replays.
+ */
+export type EarlyRefusal = (c: Context<AppEnv>) => Promise<AppError | undefined>
+
 class Rollback extends Error {}
 class AlreadyStored extends Error {}
 
@@ -22,21 +29,37 @@ class AlreadyStored extends Error {}
  * waits on the key's primary key and then replays, and a failed request (4xx/5xx) stores nothing.
  * Handlers must use `ctx.db` (the transaction) for every query.
  */
-export function idempotent(): MiddlewareHandler<AppEnv> {
+export function idempotent(refuseEarly?: EarlyRefusal): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const key = c.req.header('idempotency-key')
-    if (key === undefined) return next()
+    if (key === undefined) {
+      const refusal = await refuseEarly?.(c)
+      if (refusal) throw refusal
+      return next()
+    }
     if (!KEY_RE.test(key)) throw badRequest('Invalid Idempotency-Key', [{ path: 'header.idempotency-key', message: '1–200 printable ASCII characters' }])
     const ctx = c.get('ctx')
     const scope = scopeOf(ctx.actor, c.req.method, c.req.path)
     const hash = await requestHash(c.req)
     const db = ctx.deps.database.db
 
+    const answer = (row: Awaited<ReturnType<typeof find>> & {}) => {
+      if (row.requestHash !== hash) throw new AppError(422, 'idempotency_key_reused', 'This Idempotency-Key was used with a different request')
+      return c.body(row.body, row.status as 200, { 'content-type': row.contentType, 'idempotent-replayed': 'true' })
+    }
     const replay = async () => {
       const row = await find(db, scope, key)
       if (!row) throw new AppError(409, 'idempotency_in_progress', 'A request with this Idempotency-Key is still being processed')
-      if (row.requestHash !== hash) throw new AppError(422, 'idempotency_key_reused', 'This Idempotency-Key was used with a different request')
-      return c.body(row.body, row.status as 200, { 'content-type': row.contentType, 'idempotent-replayed': 'true' })
+      return answer(row)
+    }
+
+    // A duplicate still running is not seen here (its key is not committed); it read the same
+    // committed state, so it is refused alike unless a place frees in between.
+    const refusal = await refuseEarly?.(c)
+    if (refusal) {
+      const row = await find(db, scope, key)
+      if (!row) throw refusal
+      return answer(row)
     }
 
     // No look-up first: the insert finds a stored key (nothing inserted: replay) or waits for a

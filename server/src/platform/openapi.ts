@@ -4,7 +4,7 @@ import type { Context, MiddlewareHandler } from 'hono'
 import { type Access, authorize } from './access'
 import type { AppEnv } from './context'
 import { validationError } from './errors'
-import { idempotent } from './idempotency'
+import { type EarlyRefusal, idempotent } from './idempotency'
 import { hitAll, type RouteLimit, routeLimits } from './rate-limit'
 
 /** Every feature's router: validation failures become the one 400 error envelope. */
@@ -51,8 +51,8 @@ const STANDARD_ERRORS = {
 
 type RouteInput = Omit<RouteConfig, 'middleware'> & {
   access: Access
-  /** Honour `Idempotency-Key`: replay the first response, never create twice. */
-  idempotent?: boolean
+  /** Honour `Idempotency-Key`: replay the first response, never create twice; optionally refuse early by a cheap read. */
+  idempotent?: boolean | { refuseEarly: EarlyRefusal }
   /** Count every attempt per account and per address before anything else runs (429 + Retry-After). */
   rateLimit?: RouteLimit
   middleware?: MiddlewareHandler<AppEnv>[]
@@ -64,7 +64,12 @@ type RouteInput = Omit<RouteConfig, 'middleware'> & {
  */
 export function route<const R extends RouteInput>(r: R) {
   const { access, idempotent: idem, rateLimit, middleware = [], ...rest } = r
-  const mw: MiddlewareHandler<AppEnv>[] = [authorize(access), ...(rateLimit ? [limited(rateLimit)] : []), ...(idem ? [idempotent()] : []), ...middleware]
+  const mw: MiddlewareHandler<AppEnv>[] = [
+    authorize(access),
+    ...(rateLimit ? [limited(rateLimit)] : []),
+    ...(idem ? [idempotent(idem === true ? undefined : idem.refuseEarly)] : []),
+    ...middleware,
+  ]
   return createRoute({
     ...rest,
     middleware: mw,

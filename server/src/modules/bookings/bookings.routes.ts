@@ -15,15 +15,32 @@ import {
   Slot,
 } from '@tp/shared/bookings/schemas'
 import { CITIZEN, PUBLIC } from '../../platform/access'
+import type { EarlyRefusal } from '../../platform/idempotency'
 import { createRouter, jsonBody, jsonContent, route } from '../../platform/openapi'
 import { RATE_LIMITS } from '../../platform/rate-limit'
-import { bookingIcs, cancelMyBooking, checkInMyBooking, createBooking, getMyBooking, listMyBookings, rescheduleMyBooking, strikes } from './bookings.service'
+import {
+  bookingIcs,
+  cancelMyBooking,
+  checkInMyBooking,
+  createBooking,
+  getMyBooking,
+  listMyBookings,
+  refuseFullSlot,
+  rescheduleMyBooking,
+  strikes,
+} from './bookings.service'
 import { getPolicy, getPublicOffice, listPublicOffices, listServices } from './config.service'
 import { hallDisplay } from './queue.service'
 import { availability, listSlots } from './slots.service'
 
 const tags = ['Bookings']
 const IdParam = z.object({ id: z.string().uuid() })
+
+/** A full slot is refused before any transaction; a body that does not parse is left for the route's validator. */
+const fullSlot: EarlyRefusal = async (c) => {
+  const body = BookingCreate.safeParse(await c.req.json().catch(() => undefined))
+  return body.success ? refuseFullSlot(c.get('ctx'), body.data) : undefined
+}
 
 /** Citizen H5 and public endpoints: choose, book, manage, check in; the hall TV's data. */
 export const bookingRoutes = createRouter()
@@ -138,7 +155,7 @@ export const bookingRoutes = createRouter()
       path: '/api/bookings',
       tags,
       access: CITIZEN,
-      idempotent: true,
+      idempotent: { refuseEarly: fullSlot },
       rateLimit: RATE_LIMITS.bookingCreate,
       summary: 'Book a slot (capacity is enforced in the database: never overbooked)',
       request: { body: jsonBody(BookingCreate) },

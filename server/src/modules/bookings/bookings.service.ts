@@ -37,6 +37,7 @@ import { decodeCursor, encodeCursor, keysetSort } from '../../platform/cursor'
 import type { Db } from '../../platform/db'
 import { AppError, badRequest, conflict, invalidTransition, notFound, unprocessable } from '../../platform/errors'
 import { emitNotification, type NotifyInput, notify } from '../../platform/notify'
+import { prepared } from '../../platform/prepared'
 import { inTransaction, pipeline } from '../../platform/tx'
 import { citizens } from '../identity/identity.tables'
 import { bookingEvents, bookings, offices, queueTickets, services, serviceWindows, slots } from './bookings.tables'
@@ -451,6 +452,49 @@ interface BookableRow {
   day_hours: Period[] | null
 }
 
+const slotFullness = prepared((db) =>
+  db
+    .select({ full: sql<boolean>`${slots.booked} >= ${slots.capacity}` })
+    .from(slots)
+    .where(eq(slots.id, sql.placeholder('id')))
+    .prepare('slot_fullness'),
+)
+
+const slotFull = () => conflict('slot_full', 'This time slot is fully booked; please choose another')
+
+/**
+ * An attempt judged by its slot alone, refusals in the order a citizen should hear them (no such
+ * slot, a closed day or a lapsed window, a missing plate, then a full slot).
+ */
+async function judgeAttempt(ctx: Ctx, input: BookingCreate) {
+  const judged = await bookableSlot(ctx, input.slotId)
+  if (judged.service.vehicleNeeded && !input.plate) {
+    throw unprocessable('plate_required', 'This service needs the vehicle: enter its plate number', [
+      { path: 'body.plate', message: 'Required for this service' },
+    ])
+  }
+  if (judged.slot.booked >= judged.slot.capacity) throw slotFull()
+  return judged
+}
+
+/**
+ * At a popular slot most attempts find it full: those are refused before the booking's transaction
+ * (and an Idempotency-Key's), from one read of the slot and, only when it is full, the judgement
+ * that says why. createBooking judges again under its transaction; its conditional update stays
+ * the guarantee against overbooking.
+ */
+export async function refuseFullSlot(ctx: Ctx, input: BookingCreate): Promise<AppError | undefined> {
+  const [row] = await slotFullness(ctx.db).execute({ id: input.slotId })
+  if (!row?.full) return undefined
+  return judgeAttempt(ctx, input).then(
+    () => undefined, // a place freed meanwhile: go on and take it
+    (err: unknown) => {
+      if (err instanceof AppError) return err
+      throw err
+    },
+  )
+}
+
 /**
  * Books a place in one transaction of few round trips: the slot judged (one joined read beside the
  * policy and calendar; a slot already full is refused right there, without its lock); the citizen's
@@ -462,14 +506,7 @@ interface BookableRow {
 export async function createBooking(ctx: Ctx, input: BookingCreate): Promise<BookingDetail> {
   const me = requireCitizen(ctx.actor)
   return inTransaction(ctx, async (t) => {
-    const { slot, office, service, policy } = await bookableSlot(t, input.slotId)
-    if (service.vehicleNeeded && !input.plate) {
-      throw unprocessable('plate_required', 'This service needs the vehicle: enter its plate number', [
-        { path: 'body.plate', message: 'Required for this service' },
-      ])
-    }
-    // A slot already full is refused before the citizen's checks; the conditional update below is the guarantee.
-    if (slot.booked >= slot.capacity) throw conflict('slot_full', 'This time slot is fully booked; please choose another')
+    const { slot, office, service, policy } = await judgeAttempt(t, input)
     await lockCitizen(t.db, me.id)
     await assertMayBook(t, me.id, service.id, policy)
     // Everything the write needs, QR code included, before the slot's lock: nothing slow between it and the commit.
@@ -522,7 +559,7 @@ export async function createBooking(ctx: Ctx, input: BookingCreate): Promise<Boo
       }
       throw err
     }
-    if (took.length === 0) throw conflict('slot_full', 'This time slot is fully booked; please choose another')
+    if (took.length === 0) throw slotFull()
     emitNotification(t, notificationId, inbox)
     emitBooking(t, b, office.unitId)
     // The view from the rows just written (a new booking has no queue ticket yet): nothing to read back.
