@@ -32,11 +32,17 @@ export function tableOf<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), total: z.number().int() })
 }
 
+/**
+ * Totals of keyset lists are counted up to this many rows: counting more costs more than the page
+ * (an index walk per row), and past it staff narrow the filters rather than read the number.
+ */
+export const LIST_TOTAL_CAP = 1000
+
 export function keysetOf<T extends z.ZodType>(item: T) {
   return z.object({
     items: z.array(item),
     total: z.number().int(),
-    totalCapped: z.boolean().describe('More rows match than `total` (counted up to 10,000)'),
+    totalCapped: z.boolean().describe(`More rows match than \`total\` (counted up to ${LIST_TOTAL_CAP})`),
     nextCursor: z.string().nullable().describe('The next page (`cursor=`), null on the last'),
     prevCursor: z.string().nullable().describe('The previous page (`cursor=`), null on the first'),
   })

@@ -1,3 +1,4 @@
+import { LIST_TOTAL_CAP } from '@tp/shared'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { TestApp } from '../support/app'
 import { type Client, citizen, newClient, staffUser } from '../support/client'
@@ -209,5 +210,18 @@ describe('file import in the console', () => {
     const back = await legal.get(`/api/console/tickets?pageSize=7&cursor=${last!.prevCursor}`)
     expect(back.body.items.map((x: { id: string }) => x.id)).toEqual(pages[pages.length - 2])
     expect((await legal.get('/api/console/tickets?cursor=nope')).status).toBe(400)
+  })
+})
+
+describe('counting a long registry', () => {
+  it(`counts up to ${LIST_TOTAL_CAP} rows and says so, then an exact count once the filters narrow it`, async () => {
+    const plate = '川A99C01'
+    const batch = Array.from({ length: LIST_TOTAL_CAP + 5 }, () => ticketRow({ plate }))
+    expect((await system().post('/api/tickets/import', { tickets: batch })).body).toMatchObject({ created: LIST_TOTAL_CAP + 5 })
+    const all = await legal.get('/api/console/tickets?pageSize=20')
+    expect(all.body).toMatchObject({ total: LIST_TOTAL_CAP, totalCapped: true })
+    expect(all.body.items).toHaveLength(20)
+    const one = await legal.get(`/api/console/tickets?q=${batch[3]?.decisionNo}`)
+    expect(one.body).toMatchObject({ total: 1, totalCapped: false })
   })
 })

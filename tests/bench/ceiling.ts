@@ -8,6 +8,7 @@
  */
 import { createHash, randomInt, randomUUID } from 'node:crypto'
 import { serve } from '@hono/node-server'
+import { LIST_TOTAL_CAP } from '@tp/shared'
 import { type Context, Hono } from 'hono'
 import postgres from 'postgres'
 import * as Q from './ceiling-sql'
@@ -209,7 +210,10 @@ app.get('/c/legal-queue', async (c) => {
   const where = [...scope, ...OPEN_APPEALS, ...OPEN_APPEALS]
   const now = new Date().toISOString()
   // As the portal: the capped count (10,000 + 1) and the page (20 + 1) side by side.
-  const [[total], rows] = await Promise.all([q<{ count: string }>(sql, Q.APPEALS_COUNT, [...where, now, 10_001]), q(sql, Q.APPEALS_PAGE, [...where, now, 21])])
+  const [[total], rows] = await Promise.all([
+    q<{ count: string }>(sql, Q.APPEALS_COUNT, [...where, now, LIST_TOTAL_CAP + 1]),
+    q(sql, Q.APPEALS_PAGE, [...where, now, 21]),
+  ])
   return c.json({ items: rows.slice(0, 20), total: Math.min(Number(total?.count ?? 0), 10_000) })
 })
 

@@ -1,3 +1,4 @@
+import { LIST_TOTAL_CAP } from '@tp/shared'
 import { type AnyColumn, and, count, isNotNull, isNull, or, type SQL, sql } from 'drizzle-orm'
 import type { PgSelect } from 'drizzle-orm/pg-core'
 import { z } from 'zod'
@@ -65,9 +66,6 @@ const VALID: Record<KeyPart['type'], (v: string) => boolean> = {
  * a timestamp through a JavaScript Date, losing its microseconds).
  */
 const typed = (key: string, p: KeyPart) => sql`${key}::text::${sql.raw(p.type)}`
-
-/** Totals are counted up to this many rows: an exact count of a year's rows costs more than the page. */
-const TOTAL_CAP = 10_000
 
 /**
  * Keyset paging over `parts` (the last one the id): a page is "the rows after (or before) this
@@ -164,17 +162,17 @@ export function keysetSort(name: string, parts: KeyPart[]) {
 
   /**
    * How many rows the filtered list (`rows`: a dynamic select of its rows) holds, counted up to
-   * TOTAL_CAP in the sort's order, so the index that serves the pages serves the count as well.
+   * LIST_TOTAL_CAP in the sort's order, so the index that serves the pages serves the count as well.
    */
   async function total(db: Db, rows: PgSelect): Promise<{ total: number; totalCapped: boolean }> {
     const [r] = await db.select({ n: count() }).from(
       rows
         .orderBy(...orderBy(null))
-        .limit(TOTAL_CAP + 1)
+        .limit(LIST_TOTAL_CAP + 1)
         .as('capped'),
     )
     const n = r?.n ?? 0
-    return { total: Math.min(n, TOTAL_CAP), totalCapped: n > TOTAL_CAP }
+    return { total: Math.min(n, LIST_TOTAL_CAP), totalCapped: n > LIST_TOTAL_CAP }
   }
 
   return { name, keys: keysText, decode, where, orderBy, page, total }

@@ -17558,9 +17558,12 @@ export interface paths {
                                 /** @description The unit where the violation happened, when not the issuing unit */
                                 occurredUnitName: string | null;
                             }[];
-                            /** @description Counted up to 10,000 */
                             total: number;
+                            /** @description More rows match than `total` (counted up to 1000) */
+                            totalCapped: boolean;
+                            /** @description The next page (`cursor=`), null on the last */
                             nextCursor: string | null;
+                            /** @description The previous page (`cursor=`), null on the first */
                             prevCursor: string | null;
                         };
                     };
@@ -21347,7 +21350,7 @@ export interface paths {
                                 version: number;
                             }[];
                             total: number;
-                            /** @description More rows match than `total` (counted up to 10,000) */
+                            /** @description More rows match than `total` (counted up to 1000) */
                             totalCapped: boolean;
                             /** @description The next page (`cursor=`), null on the last */
                             nextCursor: string | null;
@@ -36108,7 +36111,7 @@ export interface paths {
                                 phoneMasked: string;
                             }[];
                             total: number;
-                            /** @description More rows match than `total` (counted up to 10,000) */
+                            /** @description More rows match than `total` (counted up to 1000) */
                             totalCapped: boolean;
                             /** @description The next page (`cursor=`), null on the last */
                             nextCursor: string | null;
@@ -40749,7 +40752,7 @@ export interface paths {
                                 followUpState: "opened" | "verified" | "contested" | "called_back" | "rectified" | "closed" | "voided" | null;
                             }[];
                             total: number;
-                            /** @description More rows match than `total` (counted up to 10,000) */
+                            /** @description More rows match than `total` (counted up to 1000) */
                             totalCapped: boolean;
                             /** @description The next page (`cursor=`), null on the last */
                             nextCursor: string | null;
@@ -40974,7 +40977,7 @@ export interface paths {
                                 contactMasked: string | null;
                             }[];
                             total: number;
-                            /** @description More rows match than `total` (counted up to 10,000) */
+                            /** @description More rows match than `total` (counted up to 1000) */
                             totalCapped: boolean;
                             /** @description The next page (`cursor=`), null on the last */
                             nextCursor: string | null;

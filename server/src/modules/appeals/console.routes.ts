@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import { keysetOf } from '@tp/shared'
 import {
   AcceptBody,
   AppealCounts,
@@ -98,15 +99,7 @@ const routes = createRouter()
       summary: 'The queue, sorted by due date, with filters and search (case number, decision number, plate)',
       request: { query: QueueQuery },
       responses: {
-        200: jsonContent(
-          z.object({
-            items: z.array(AppealListItem),
-            total: z.number().int(),
-            totalCapped: z.boolean().describe('More rows match than `total` (counted up to 10,000)'),
-            nextCursor: z.string().nullable().describe('The next page (`cursor=`), null on the last'),
-            prevCursor: z.string().nullable().describe('The previous page (`cursor=`), null on the first'),
-          }),
-        ),
+        200: jsonContent(keysetOf(AppealListItem)),
       },
     }),
     async (c) => c.json(await listQueue(c.get('ctx'), c.req.valid('query')), 200),

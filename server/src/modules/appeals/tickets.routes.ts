@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import { keysetOf } from '@tp/shared'
 import { ApiKeyCreate, ApiKeyView, ImportResult, TicketImportBody, TicketLookupQuery, TicketStatus, TicketView } from '@tp/shared/appeals/schemas'
 import { CITIZEN, staffRoles } from '../../platform/access'
 import { AppError, badRequest } from '../../platform/errors'
@@ -168,14 +169,7 @@ export const ticketRoutes = router
         }),
       },
       responses: {
-        200: jsonContent(
-          z.object({
-            items: z.array(StaffTicketRow),
-            total: z.number().int().describe('Counted up to 10,000'),
-            nextCursor: z.string().nullable(),
-            prevCursor: z.string().nullable(),
-          }),
-        ),
+        200: jsonContent(keysetOf(StaffTicketRow)),
       },
     }),
     async (c) => c.json(await listTickets(c.get('ctx'), c.req.valid('query')), 200),

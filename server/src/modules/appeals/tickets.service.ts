@@ -203,7 +203,7 @@ export async function listTickets(ctx: Ctx, q: TicketListQuery) {
         occurredUnitName: r.t.occurredUnitId && r.t.occurredUnitId !== r.t.unitId ? r.occurredUnitName : null,
       }
     }),
-    total: counted.total,
+    ...counted,
     nextCursor,
     prevCursor,
   }

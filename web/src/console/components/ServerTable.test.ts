@@ -113,7 +113,7 @@ describe('ServerTable', () => {
     plain.unmount()
     const capped = mountTable({}, { capped: true })
     await flushPromises()
-    expect(capped.find('[data-test="table-capped"]').text()).toContain('10,000')
+    expect(capped.find('[data-test="table-capped"]').text()).toContain('1,000')
     capped.unmount()
   })
 })
