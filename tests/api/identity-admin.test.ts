@@ -150,6 +150,16 @@ describe('staff administration', () => {
     expect((await admin.patch(`/api/console/staff/${id}`, { unitId: '00000000-0000-4000-8000-000000000000' })).status).toBe(404)
   })
 
+  it('answers an empty change with the member as they are, auditing nothing', async () => {
+    const id = (await admin.post('/api/console/staff', { username: 'duty.two', name: '周不变', role: 'dispatcher', unitId: unitIds.城区二大队 })).body.staff.id
+    const audited = await lastAudit('staff.updated', id)
+    const res = await admin.patch(`/api/console/staff/${id}`, {})
+    expect(res.status).toBe(200)
+    expect(res.body).toMatchObject({ id, name: '周不变', role: 'dispatcher', unit: { id: unitIds.城区二大队 } })
+    expect(await lastAudit('staff.updated', id)).toEqual(audited)
+    expect(await lastAudit('staff.duty_changed', id)).toBeUndefined()
+  })
+
   it('lets unit heads see the staff of their subtree and set on-duty only', async () => {
     const mine = await head1.get('/api/console/staff?pageSize=100')
     expect(mine.status).toBe(200)

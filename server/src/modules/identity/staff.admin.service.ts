@@ -127,18 +127,11 @@ export async function updateStaff(ctx: Ctx, id: string, patch: StaffUpdate): Pro
     throw conflict('cannot_change_self', 'You cannot change your own role, unit or active state')
   }
   const unit = patch.unitId ? await loadUnitInScope(ctx, patch.unitId) : current.u
+  const changes = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as StaffUpdate
+  // An empty PATCH changes nothing: the member as they are, nothing audited.
+  if (Object.keys(changes).length === 0) return toStaffMember(current.s, unit, ctx.now())
   return ctx.db.transaction(async (tx) => {
-    const [row] = await tx
-      .update(staff)
-      .set({
-        ...(patch.name !== undefined ? { name: patch.name } : {}),
-        ...(patch.role !== undefined ? { role: patch.role } : {}),
-        ...(patch.unitId !== undefined ? { unitId: patch.unitId } : {}),
-        ...(patch.active !== undefined ? { active: patch.active } : {}),
-        ...(patch.onDuty !== undefined ? { onDuty: patch.onDuty } : {}),
-      })
-      .where(eq(staff.id, id))
-      .returning()
+    const [row] = await tx.update(staff).set(changes).where(eq(staff.id, id)).returning()
     if (!row) throw notFound('Staff member')
     const t = withDb(ctx, tx)
     if (current.s.active && !row.active) await revokeAllSessions(t, 'staff', id)
