@@ -25,5 +25,7 @@ declare module 'vue-router' {
     roles?: readonly string[]
     /** Citizen: one of the three root pages that show the bottom tab bar. */
     tab?: boolean
+    /** Citizen: the page shows only the shell's messages, so it renders before the features' are loaded. */
+    shellMessages?: boolean
   }
 }

@@ -58,7 +58,11 @@ function vantFromFolders() {
 export default defineConfig({
   plugins: [
     vantIconFontAsFile(),
-    commonChunkPreload(),
+    commonChunkPreload({
+      chunks: ['citizen-common', 'feature-messages'],
+      // The report form: the page linked from outside (QR codes at known congestion spots).
+      pages: { '/reports/new': 'src/citizen/reports/ReportNew.vue' },
+    }),
     vue(),
     Components({
       resolvers: [vantFromFolders(), ElementPlusResolver({ importStyle: 'css' })],

@@ -1,24 +1,46 @@
 import { createHash } from 'node:crypto'
-import type { Plugin } from 'vite'
+import type { Plugin, Rollup } from 'vite'
 
 /**
- * Opened on any page but the home, the citizen H5 needs `citizen-common` (build/citizen-chunks.ts)
- * right after its entry; the entry would only ask for it once it has been downloaded and run. A
- * tiny async script (the CSP allows no inline script) asks for it at once, beside the entry: JS as
- * `modulepreload`, CSS as `preload` (Vite's loader then applies it from the cache). The home,
- * which does not need it, loads nothing more.
+ * Opened on any page but the home, the citizen H5 needs more than its entry: `citizen-common`
+ * (build/citizen-chunks.ts), the features' messages (src/citizen/feature-messages.ts) and the page's
+ * own chunk; the entry would only ask for them once it has been downloaded and run. A tiny async
+ * script (the CSP allows no inline script) asks for them at once, beside the entry: JS as
+ * `modulepreload`, CSS as `preload` (Vite's loader then applies it from the cache). The home, which
+ * needs none of them, loads nothing more.
+ *
+ * `chunks`: chunk names every other page needs; `pages`: pathname → the page's source module, for
+ * the pages people open from outside (links in WeChat messages, QR codes) whose path has no parameter.
  */
-export function commonChunkPreload(html = 'index.html', chunkName = 'citizen-common'): Plugin {
+export function commonChunkPreload({ html = 'index.html', chunks, pages }: { html?: string; chunks: string[]; pages: Record<string, string> }): Plugin {
   return {
     name: 'tp:common-chunk-preload',
     apply: 'build',
     enforce: 'post',
     generateBundle(_options, bundle) {
       const page = bundle[html]
-      const common = Object.values(bundle).find((f) => f.type === 'chunk' && f.name === chunkName)
-      if (page?.type !== 'asset' || common?.type !== 'chunk') return
-      const files = [common.fileName, ...(common.viteMetadata?.importedCss ?? [])].map((f) => `/${f}`)
-      const source = `if(location.pathname!=="/")for(const f of ${JSON.stringify(files)}){const l=document.createElement("link");f.endsWith(".css")?(l.rel="preload",l.as="style"):l.rel="modulepreload";l.crossOrigin="";l.href=f;document.head.appendChild(l)}\n`
+      const all = Object.values(bundle).filter((f): f is Rollup.OutputChunk => f.type === 'chunk')
+      const entry = all.find((c) => c.isEntry && c.facadeModuleId?.endsWith(html))
+      if (page?.type !== 'asset' || !entry) return
+      const firstLoad = new Set([entry.fileName, ...entry.imports])
+      // A chunk with what it imports beyond the first load, and their CSS.
+      const files = (chunk: Rollup.OutputChunk | undefined): string[] => {
+        if (!chunk) throw new Error('common-chunk-preload: a chunk named in vite.config.ts is not in the build')
+        const js = new Set<string>()
+        const walk = (c: Rollup.OutputChunk) => {
+          if (js.has(c.fileName) || firstLoad.has(c.fileName)) return
+          js.add(c.fileName)
+          for (const f of c.imports) walk(bundle[f] as Rollup.OutputChunk)
+        }
+        walk(chunk)
+        const css = [...js].flatMap((f) => [...((bundle[f] as Rollup.OutputChunk).viteMetadata?.importedCss ?? [])])
+        return [...js, ...css].map((f) => `/${f}`)
+      }
+      const common = chunks.flatMap((name) => files(all.find((c) => c.name === name)))
+      const byPath = Object.fromEntries(
+        Object.entries(pages).map(([path, source]) => [path, files(all.find((c) => c.facadeModuleId?.endsWith(source))).filter((f) => !common.includes(f))]),
+      )
+      const source = `{const p=location.pathname;if(p!=="/")for(const f of ${JSON.stringify(common)}.concat(${JSON.stringify(byPath)}[p]||[])){const l=document.createElement("link");f.endsWith(".css")?(l.rel="preload",l.as="style"):l.rel="modulepreload";l.crossOrigin="";l.href=f;document.head.appendChild(l)}}\n`
       const fileName = `assets/preload-${createHash('sha256').update(source).digest('base64url').slice(0, 8)}.js`
       this.emitFile({ type: 'asset', fileName, source })
       page.source = String(page.source).replace('<script type="module"', `<script async src="/${fileName}"></script>\n    <script type="module"`)

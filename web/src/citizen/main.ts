@@ -11,10 +11,13 @@ import { createAppI18n } from '@/i18n'
 import citizenMessages from '@/i18n/messages/citizen'
 import commonMessages from '@/i18n/messages/common'
 import App from './App.vue'
+import { whenIdle } from './idle'
 import { createCitizenRouter } from './router'
 import { useSessionStore } from './stores/session'
 
-const i18n = createAppI18n([commonMessages, citizenMessages], import.meta.glob('./*/i18n.ts', { eager: true }))
+// The features' messages stay out of the first load: the home needs only the shell's.
+const featureMessages = () => import('./feature-messages').then((m) => m.default)
+const i18n = createAppI18n([commonMessages, citizenMessages], featureMessages)
 const pinia = createPinia()
 const app = createApp(App)
 app.use(pinia)
@@ -28,6 +31,7 @@ const router = createCitizenRouter({
     await session.load()
     return session.signedIn
   },
+  loadMessages: i18n.loadFeatureMessages,
 })
 
 // A lost session on a page that needs one: back to sign-in, then straight back here.
@@ -48,5 +52,11 @@ watch(
 // Inside WeChat: location and photos through the JS-SDK when the server signs its config.
 setupWechat(router)
 
+// The first navigation (the page's code and data requests) starts now; the page is rendered in a
+// task of its own, so evaluating the modules and rendering do not make one long task.
 app.use(router)
-app.mount('#app')
+setTimeout(() => app.mount('#app'))
+
+// Downloaded (not yet merged, which would re-render the page) once the first page is idle, so the
+// next page opens without waiting for them.
+whenIdle(() => void featureMessages().catch(() => {}))

@@ -3,6 +3,7 @@ import { START_LOCATION } from 'vue-router'
 import { createCitizenRouter, featureRoutes, loadPageCode, safeRedirect } from './router'
 
 const Page = { template: '<div />' }
+const loadMessages = async () => {}
 
 describe('citizen router', () => {
   it('registers every feature’s routes', () => {
@@ -14,21 +15,35 @@ describe('citizen router', () => {
   })
 
   it('sends a signed-out citizen to sign-in and remembers where they were going', async () => {
-    const router = createCitizenRouter({ ensureSession: async () => false })
+    const router = createCitizenRouter({ ensureSession: async () => false, loadMessages })
     await router.push('/notifications?x=1')
     expect(router.currentRoute.value.name).toBe('login')
     expect(router.currentRoute.value.query.redirect).toBe('/notifications?x=1')
   })
 
   it('lets a signed-in citizen through and leaves public pages open', async () => {
-    const signedIn = createCitizenRouter({ ensureSession: async () => true })
+    const signedIn = createCitizenRouter({ ensureSession: async () => true, loadMessages })
     await signedIn.push('/notifications')
     expect(signedIn.currentRoute.value.name).toBe('notifications')
-    const anonymous = createCitizenRouter({ ensureSession: async () => false })
+    const anonymous = createCitizenRouter({ ensureSession: async () => false, loadMessages })
     await anonymous.push('/cases')
     expect(anonymous.currentRoute.value.name).toBe('cases')
     await anonymous.push('/no/such/page')
     expect(anonymous.currentRoute.value.name).toBe('not-found')
+  })
+
+  it('opens the home without the features’ messages and any other page only once they are merged', async () => {
+    let merged: () => void = () => {}
+    const load = vi.fn(() => new Promise<void>((r) => (merged = r)))
+    const router = createCitizenRouter({ ensureSession: async () => true, loadMessages: load })
+    await router.push('/')
+    expect(load).not.toHaveBeenCalled()
+    const opening = router.push('/notifications')
+    await vi.waitFor(() => expect(load).toHaveBeenCalledTimes(1))
+    expect(router.currentRoute.value.name).toBe('home')
+    merged()
+    await opening
+    expect(router.currentRoute.value.name).toBe('notifications')
   })
 
   it('starts downloading a page’s lazy components (and only those) without waiting for them', () => {
@@ -47,7 +62,7 @@ describe('citizen router', () => {
   })
 
   it('scrolls a page it switches to to the top, a restored position back, and a fresh load not at all', () => {
-    const scroll = createCitizenRouter({ ensureSession: async () => false }).options.scrollBehavior
+    const scroll = createCitizenRouter({ ensureSession: async () => false, loadMessages }).options.scrollBehavior
     const page = { path: '/cases' } as never
     expect(scroll?.(page, { path: '/' } as never, null)).toEqual({ top: 0 })
     expect(scroll?.(page, { path: '/' } as never, { left: 0, top: 120 })).toEqual({ left: 0, top: 120 })

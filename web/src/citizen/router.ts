@@ -16,7 +16,7 @@ export function featureRoutes(modules: Record<string, { default: RouteRecordRaw[
 }
 
 export const shellRoutes: RouteRecordRaw[] = [
-  { path: '/', name: 'home', component: HomePage, meta: { tab: true, titleKey: 'title.home' } },
+  { path: '/', name: 'home', component: HomePage, meta: { tab: true, titleKey: 'title.home', shellMessages: true } },
   { path: '/cases', name: 'cases', component: () => import('./pages/MyCasesPage.vue'), meta: { tab: true, titleKey: 'title.cases' } },
   { path: '/me', name: 'me', component: () => import('./pages/MePage.vue'), meta: { tab: true, titleKey: 'title.me' } },
   { path: '/login', name: 'login', component: () => import('./pages/LoginPage.vue'), meta: { titleKey: 'title.login' } },
@@ -35,7 +35,7 @@ const notFound: RouteRecordRaw = {
   meta: { titleKey: 'title.notFound' },
 }
 
-export function createCitizenRouter(options: { ensureSession: () => Promise<boolean> }): Router {
+export function createCitizenRouter(options: { ensureSession: () => Promise<boolean>; loadMessages: () => Promise<void> }): Router {
   const router = createRouter({
     history: createWebHistory('/'),
     routes: [...shellRoutes, ...featureRoutes(), notFound],
@@ -48,9 +48,9 @@ export function createCitizenRouter(options: { ensureSession: () => Promise<bool
   router.beforeEach(async (to) => {
     // The page's code and data download while the session is checked, not after it.
     loadPageCode(to)
-    if (!to.meta.auth) return true
-    if (await options.ensureSession()) return true
-    return { name: 'login', query: { redirect: to.fullPath } }
+    // Any page but the home may show any feature's messages (its title, the inbox's notifications).
+    const [signedIn] = await Promise.all([!to.meta.auth || options.ensureSession(), !to.meta.shellMessages && options.loadMessages()])
+    return signedIn || { name: 'login', query: { redirect: to.fullPath } }
   })
   return router
 }

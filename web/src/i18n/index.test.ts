@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Composer } from 'vue-i18n'
 import { createAppI18n } from '.'
 
@@ -17,6 +17,26 @@ describe('createAppI18n', () => {
     g.locale.value = 'en'
     expect(g.t('reports.title')).toBe('Road reports')
     expect(g.t('common.ok')).toBe('OK')
+  })
+
+  it('merges features loaded later into the languages shown so far and into one chosen after', async () => {
+    const i18n = createAppI18n([shell], async () => features)
+    const g = i18n.global as unknown as Composer
+    expect(g.te('reports.title')).toBe(false)
+    await i18n.loadFeatureMessages()
+    expect(g.t('reports.title')).toBe('路况上报')
+    expect(g.t('common.ok')).toBe('确定')
+    g.locale.value = 'en'
+    expect(g.t('reports.title')).toBe('Road reports')
+  })
+
+  it('loads the features once, and again after a failed download', async () => {
+    const load = vi.fn<() => Promise<Record<string, unknown>>>().mockRejectedValueOnce(new Error('offline')).mockResolvedValue(features)
+    const i18n = createAppI18n([shell], load)
+    await expect(i18n.loadFeatureMessages()).rejects.toThrow('offline')
+    await Promise.all([i18n.loadFeatureMessages(), i18n.loadFeatureMessages()])
+    expect(load).toHaveBeenCalledTimes(2)
+    expect((i18n.global as unknown as Composer).t('reports.title')).toBe('路况上报')
   })
 
   it('starts in the saved language, with Chinese behind it as the fallback', () => {

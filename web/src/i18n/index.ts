@@ -18,13 +18,19 @@ export function savedLocale(): AppLocale {
 
 const FALLBACK: AppLocale = 'zh-CN'
 
+type FeatureSources = Record<string, { default: FeatureMessages }>
+
 /**
  * Start-up merges only the shown language and the fallback (merging copies every message, which
  * is start-up time on a phone); another language is merged the moment it is chosen, before the
  * page re-renders in it.
+ *
+ * `features` are the feature folders' messages, or a loader for them: the citizen H5 leaves them out
+ * of its first load (the home needs only the shell's) and calls `loadFeatureMessages()` before any
+ * page that shows them renders (the router's guard). With the messages themselves it resolves at once.
  */
-export function createAppI18n(shell: readonly FeatureMessages[], features: Record<string, unknown>) {
-  const sources = features as Record<string, { default: FeatureMessages }>
+export function createAppI18n(shell: readonly FeatureMessages[], features: Record<string, unknown> | (() => Promise<Record<string, unknown>>)) {
+  let sources = (typeof features === 'function' ? {} : features) as FeatureSources
   const locale = savedLocale()
   const merged = new Set<string>([locale, FALLBACK])
   const messages = mergeMessages(shell, sources, undefined, [...merged] as AppLocale[])
@@ -49,7 +55,24 @@ export function createAppI18n(shell: readonly FeatureMessages[], features: Recor
     },
     { flush: 'sync' },
   )
-  return i18n
+
+  let loading: Promise<void> | null = typeof features === 'function' ? null : Promise.resolve()
+  /** Loads and merges the feature messages once; a failed download is tried again by the next call. */
+  function loadFeatureMessages(): Promise<void> {
+    loading ??= (features as () => Promise<Record<string, unknown>>)().then(
+      (loaded) => {
+        sources = loaded as FeatureSources
+        const all = mergeMessages(shell, sources, undefined, [...merged] as AppLocale[])
+        for (const l of merged) i18n.global.setLocaleMessage(l, all[l as AppLocale] as never)
+      },
+      (err: unknown) => {
+        loading = null
+        throw err
+      },
+    )
+    return loading
+  }
+  return Object.assign(i18n, { loadFeatureMessages })
 }
 
 export type AppI18n = ReturnType<typeof createAppI18n>
