@@ -3,7 +3,9 @@
  * with tens of thousands of rows (set-based SQL, the bench's city seed at a smaller scale), each
  * endpoint is called once through a drizzle logger, and every statement it ran is EXPLAINed
  * (FORMAT JSON) with its own parameters: no plan may read a large table with a sequential scan.
- * On PostgreSQL this is what matters; the embedded PGlite is PostgreSQL 17 and must plan the same.
+ * Each is EXPLAINed under its generic plan too (what a prepared statement ends up reusing), where a
+ * parallel plan (workers started per request) is a finding as well. On PostgreSQL this is what
+ * matters; the embedded PGlite is PostgreSQL 17 and must plan the same.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -60,6 +62,8 @@ interface PlanNode {
 let app: ReturnType<typeof createApp>
 let close: () => Promise<void>
 let raw: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>
+/** The statement prepared and EXPLAINed (FORMAT JSON) under its generic plan, the one a prepared statement ends up reusing. */
+let explainGeneric: (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>
 const log: Statement[] = []
 const who: Record<string, SessionToken> = {}
 const ids: Record<string, string> = {}
@@ -81,6 +85,17 @@ beforeAll(async () => {
     const base = await freshDatabase()
     const client = postgres(base.url as string, { max: 10, onnotice: () => {} })
     raw = (sql, params = []) => client.unsafe(sql, params as never[]) as unknown as Promise<Record<string, unknown>[]>
+    explainGeneric = (sql, params) =>
+      client.reserve().then(async (one) => {
+        try {
+          await one.unsafe('set plan_cache_mode = force_generic_plan')
+          await one.unsafe(`prepare tp_generic as ${sql}`)
+          return (await one.unsafe(`explain (format json) execute tp_generic${literals(params)}`)) as unknown as Record<string, unknown>[]
+        } finally {
+          await one.unsafe('deallocate all; reset plan_cache_mode')
+          one.release()
+        }
+      })
     database = {
       ...base,
       db: drizzlePostgres(client, { logger }) as unknown as Db,
@@ -104,6 +119,16 @@ beforeAll(async () => {
     const base = await openDatabase({ pglite: client as never })
     await base.migrate()
     raw = async (sql, params = []) => (await client.query<Record<string, unknown>>(sql, params)).rows
+    explainGeneric = async (sql, params) => {
+      try {
+        await raw('set plan_cache_mode = force_generic_plan')
+        await raw(`prepare tp_generic as ${sql}`)
+        return await raw(`explain (format json) execute tp_generic${literals(params)}`)
+      } finally {
+        await raw('deallocate all')
+        await raw('reset plan_cache_mode')
+      }
+    }
     database = { ...base, db: drizzlePglite(client as never, { logger }) as unknown as Db }
     const exec = (sql: string) => raw(sql)
     seed = () =>
@@ -126,7 +151,12 @@ beforeAll(async () => {
   await seed()
 
   // More of what grows: the audit log, inboxes, a busy hall today and its history.
-  const [office] = await raw(`select id, unit_id from offices where kind = 'vehicle_office' order by created_at limit 1`)
+  // The vehicle office that offers both services used below (offices seeded together share created_at).
+  const [office] = await raw(
+    `select o.id, o.unit_id from offices o where o.kind = 'vehicle_office'
+       and (select count(*) from office_services os join services v on v.id = os.service_id where os.office_id = o.id and v.code in ('licence', 'violation')) = 2
+     order by o.created_at, o.id limit 1`,
+  )
   const [violation] = await raw(`select id from services where code = 'violation'`)
   ids.office = office?.id as string
   ids.service = violation?.id as string
@@ -180,6 +210,18 @@ beforeAll(async () => {
   }
 }, 600_000)
 
+/** Parameters written as SQL literals for EXECUTE (the statement's own types apply to them). */
+function literals(params: unknown[]): string {
+  if (params.length === 0) return ''
+  const one = (v: unknown) =>
+    v === null || v === undefined
+      ? 'null'
+      : typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint'
+        ? String(v)
+        : `'${(v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v)).replace(/'/g, "''")}'`
+  return `(${params.map(one).join(', ')})`
+}
+
 /** Per case: each statement with its plan (text) and the rows it read from large tables. */
 const report: { case: string; statements: { sql: string; rowsRead: number; plan: string }[] }[] = []
 
@@ -218,6 +260,18 @@ async function explainRequest(name: string, path: string, as?: string) {
       for (const c of n.Plans ?? []) walk(c)
     }
     for (const p of plan) walk(p.Plan)
+    // The generic plan as well: a prepared statement reuses it, and a predicate it cannot prove
+    // from parameters (a partial index's) leaves it a parallel scan of every matching row.
+    const [genericRow] = await explainGeneric(s.sql, s.params)
+    const genericValue = Object.values(genericRow ?? {})[0]
+    const generic = (typeof genericValue === 'string' ? JSON.parse(genericValue) : genericValue) as { Plan: PlanNode }[]
+    const walkGeneric = (n: PlanNode) => {
+      const rel = n['Relation Name']
+      if (n['Node Type'] === 'Seq Scan' && rel && LARGE.has(rel)) findings.push(`Seq Scan on ${rel} (generic plan) in: ${s.sql.slice(0, 400)}`)
+      if (n['Node Type'].startsWith('Gather')) findings.push(`${n['Node Type']} (parallel workers per request, generic plan) in: ${s.sql.slice(0, 400)}`)
+      for (const c of n.Plans ?? []) walkGeneric(c)
+    }
+    for (const p of generic) walkGeneric(p.Plan)
     const text = (await raw(`explain ${s.sql}`, s.params)).map((r) => Object.values(r)[0]).join('\n')
     entry.statements.push({ sql: s.sql, rowsRead, plan: text })
   }

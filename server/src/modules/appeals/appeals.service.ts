@@ -25,12 +25,10 @@ import {
   recordEvent,
   refreshDue,
 } from './appeals.core'
-import { appealEvents, appealExtensions, appealMaterialRequests, appeals, tickets } from './appeals.tables'
+import { appealEvents, appealExtensions, appealIsOpen, appealMaterialRequests, appeals, tickets } from './appeals.tables'
 import { inactiveOption, labelOf, optionList, requireActive } from './options.service'
 import { fileRef, findTicketForCitizen, occurredUnit, staffTicketView, ticketView } from './tickets.service'
 import { appealTypes, typesForTicket } from './types.service'
-
-const OPEN_STATES = appealMachine.statesOfType('open')
 
 function isUniqueViolation(err: unknown, constraint?: string): boolean {
   for (
@@ -51,7 +49,7 @@ async function openAppealConflict(ctx: Ctx, ticketId: string): Promise<AppError>
   const [open] = await ctx.db
     .select({ id: appeals.id, number: appeals.number, state: appeals.state, citizenId: appeals.citizenId })
     .from(appeals)
-    .where(and(eq(appeals.ticketId, ticketId), inArray(appeals.state, OPEN_STATES)))
+    .where(and(eq(appeals.ticketId, ticketId), appealIsOpen))
   const mine = open && ctx.actor.kind === 'citizen' && open.citizenId === ctx.actor.id
   return conflict(
     'appeal_exists',
@@ -92,7 +90,7 @@ export async function fileAppeal(ctx: Ctx, fields: AppealCreateFields, evidence:
   const [open] = await ctx.db
     .select({ id: appeals.id })
     .from(appeals)
-    .where(and(eq(appeals.ticketId, ticket.id), inArray(appeals.state, OPEN_STATES)))
+    .where(and(eq(appeals.ticketId, ticket.id), appealIsOpen))
   if (open) throw await openAppealConflict(ctx, ticket.id)
 
   const now = ctx.now()

@@ -3,7 +3,10 @@ import { sql } from 'drizzle-orm'
 import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core'
 import { citizens, staff, units } from '../identity/identity.tables'
 
-const OPEN = sql`state in ('submitted', 'accepted', 'in_review', 'awaiting_material', 'pending_approval')`
+/** The appeal machine's open states as SQL literals (a unit test holds them to the machine). */
+export const OPEN_STATES_SQL = "'submitted', 'accepted', 'in_review', 'awaiting_material', 'pending_approval'"
+/** The partial indexes' predicate. */
+const OPEN = sql.raw(`state in (${OPEN_STATES_SQL})`)
 
 /** The ticket registry (违法记录 / 处罚决定): imported from the police system, never edited by hand. */
 export const tickets = pgTable(
@@ -200,6 +203,13 @@ export const appeals = pgTable(
     index('appeals_ticket_idx').on(t.ticketId),
   ],
 )
+
+/**
+ * "The appeal is open", written with literal states rather than parameters: a prepared statement's
+ * generic plan can then prove the partial indexes' predicate and use them (with parameters it
+ * cannot, and falls back to a parallel scan of every matching row).
+ */
+export const appealIsOpen = sql`${appeals.state} in (${sql.raw(OPEN_STATES_SQL)})`
 
 /** The case timeline: every step, who (role, and the staff id for staff eyes), when, what, why. */
 export const appealEvents = pgTable(

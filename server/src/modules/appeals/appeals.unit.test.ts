@@ -1,5 +1,7 @@
+import { appealMachine } from '@tp/shared/appeals/machine'
 import ExcelJS from 'exceljs'
 import { describe, expect, it } from 'vitest'
+import { OPEN_STATES_SQL } from './appeals.tables'
 import { listDue } from './queue.service'
 import { periodBounds } from './report.service'
 import { COLUMNS, parseChinaDateTime, parseCsv, readXlsx, recordsFromTable } from './tickets.import'
@@ -117,5 +119,12 @@ describe('listDue', () => {
 
   it('shows no badge on closed cases', () => {
     expect(listDue(row('2026-03-13', { state: 'decided' }), now)).toEqual({ daysLeft: null, dueStatus: 'none' })
+  })
+})
+
+describe('the open states in SQL', () => {
+  it("are the machine's open states, no more, no fewer", () => {
+    const listed = [...OPEN_STATES_SQL.matchAll(/'([a-z_]+)'/g)].map((m) => m[1])
+    expect(listed.sort()).toEqual([...appealMachine.statesOfType('open')].sort())
   })
 })

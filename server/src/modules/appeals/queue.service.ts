@@ -8,7 +8,7 @@ import { audit } from '../../platform/audit'
 import { type Ctx, requireStaff } from '../../platform/context'
 import { type KeysetPosition, keysetSort } from '../../platform/cursor'
 import { citizens, staff, units } from '../identity/identity.tables'
-import { appealExtensions, appeals } from './appeals.tables'
+import { appealExtensions, appealIsOpen, appeals } from './appeals.tables'
 import { labelOf, optionList } from './options.service'
 import { appealTypes } from './types.service'
 
@@ -28,22 +28,17 @@ function queueWhere(ctx: Ctx, q: QueueQuery): SQL | undefined {
   const now = ctx.now()
   const where: (SQL | undefined)[] = [inArray(appeals.unitId, [...actor.unitScope])]
   if (q.state?.length) where.push(inArray(appeals.state, q.state))
-  else if (q.scope === 'open') where.push(inArray(appeals.state, OPEN))
   else if (q.scope === 'closed') where.push(inArray(appeals.state, CLOSED))
+  // Open only: for the scope, and implied by any due filter (a closed case has no clock).
+  if ((q.scope === 'open' && !q.state?.length) || q.due === 'overdue' || q.due === 'soon') where.push(appealIsOpen)
   if (q.grounds?.length) where.push(inArray(appeals.grounds, q.grounds))
   if (q.type?.length) where.push(inArray(appeals.type, q.type))
   if (q.assignee === 'me') where.push(eq(appeals.assigneeId, actor.id))
   else if (q.assignee === 'none') where.push(isNull(appeals.assigneeId))
   else if (q.assignee && /^[0-9a-f-]{36}$/.test(q.assignee)) where.push(eq(appeals.assigneeId, q.assignee))
   if (q.unitId) where.push(eq(appeals.unitId, q.unitId))
-  if (q.due === 'overdue') where.push(inArray(appeals.state, OPEN), lt(appeals.dueAt, now))
-  if (q.due === 'soon')
-    where.push(
-      inArray(appeals.state, OPEN),
-      gte(appeals.dueAt, now),
-      lte(appeals.dueDate, addCalendarDays(toChinaDate(now), DUE_SOON_DAYS)),
-      isNull(appeals.pausedSince),
-    )
+  if (q.due === 'overdue') where.push(lt(appeals.dueAt, now))
+  if (q.due === 'soon') where.push(gte(appeals.dueAt, now), lte(appeals.dueDate, addCalendarDays(toChinaDate(now), DUE_SOON_DAYS)), isNull(appeals.pausedSince))
   if (q.extension === 'pending') where.push(sql`exists (select 1 from ${appealExtensions} e where e.appeal_id = ${appeals.id} and e.state = 'pending')`)
   if (q.from) where.push(gte(appeals.submittedAt, chinaDayStart(q.from)))
   if (q.to) where.push(lte(appeals.submittedAt, chinaDayEnd(q.to)))
@@ -168,12 +163,12 @@ export async function queueCounts(ctx: Ctx): Promise<AppealCounts> {
       mine: sql<number>`(count(*) filter (where ${appeals.assigneeId} = ${actor.id}))::int`,
     })
     .from(appeals)
-    .where(and(inArray(appeals.unitId, scope), inArray(appeals.state, OPEN)))
+    .where(and(inArray(appeals.unitId, scope), appealIsOpen))
   const [ext] = await ctx.db
     .select({ n: sql<number>`count(*)::int` })
     .from(appealExtensions)
     .innerJoin(appeals, eq(appeals.id, appealExtensions.appealId))
-    .where(and(eq(appealExtensions.state, 'pending'), inArray(appeals.unitId, scope), inArray(appeals.state, OPEN)))
+    .where(and(eq(appealExtensions.state, 'pending'), inArray(appeals.unitId, scope), appealIsOpen))
   return {
     open: r?.open ?? 0,
     overdue: r?.overdue ?? 0,

@@ -9,13 +9,11 @@ import { notFound } from '../../platform/errors'
 import { files } from '../../platform/platform.tables'
 import { hit } from '../../platform/rate-limit'
 import { units, vehicles } from '../identity/identity.tables'
-import { appeals, ticketImports, tickets } from './appeals.tables'
+import { appealIsOpen, appeals, ticketImports, tickets } from './appeals.tables'
 import { appealTypes } from './types.service'
 
 export type TicketRow = typeof tickets.$inferSelect
 type OpenAppeal = { id: string; number: string; state: (typeof appeals.$inferSelect)['state'] } | null
-
-const OPEN_STATES = ['submitted', 'accepted', 'in_review', 'awaiting_material', 'pending_approval'] as const
 
 export function fileRef(f: typeof files.$inferSelect): FileRef {
   return {
@@ -83,7 +81,7 @@ async function withOpenAppeals(ctx: Ctx, rows: { t: TicketRow; unitName: string 
       ? ctx.db
           .select({ ticketId: appeals.ticketId, id: appeals.id, number: appeals.number, state: appeals.state })
           .from(appeals)
-          .where(and(inArray(appeals.ticketId, ids), inArray(appeals.state, [...OPEN_STATES])))
+          .where(and(inArray(appeals.ticketId, ids), appealIsOpen))
       : [],
     appealTypes(ctx),
   ])
