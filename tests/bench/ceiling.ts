@@ -27,7 +27,6 @@ const q = <T = Record<string, unknown>>(db: Tx, text: string, params: unknown[] 
 // as the portal caches it per session.
 const [root] = await sql<{ id: string }[]>`select id from units where parent_id is null`
 const scope = (await sql<{ id: string }[]>`select id from units where ${root?.id ?? ''} = any(path)`).map((r) => r.id)
-const OPEN_APPEALS = ['submitted', 'accepted', 'in_review', 'awaiting_material', 'pending_approval']
 
 const HOUR = 3_600_000
 const hourStart = (now: Date) => new Date(Math.floor(now.getTime() / HOUR) * HOUR).toISOString()
@@ -207,14 +206,14 @@ app.get('/c/dispatcher-queue', async (c) => {
 })
 
 app.get('/c/legal-queue', async (c) => {
-  const where = [...scope, ...OPEN_APPEALS, ...OPEN_APPEALS]
+  const where = [...scope]
   const now = new Date().toISOString()
-  // As the portal: the capped count (10,000 + 1) and the page (20 + 1) side by side.
+  // As the portal: the capped count (cap + 1) and the page (20 + 1) side by side.
   const [[total], rows] = await Promise.all([
     q<{ count: string }>(sql, Q.APPEALS_COUNT, [...where, now, LIST_TOTAL_CAP + 1]),
     q(sql, Q.APPEALS_PAGE, [...where, now, 21]),
   ])
-  return c.json({ items: rows.slice(0, 20), total: Math.min(Number(total?.count ?? 0), 10_000) })
+  return c.json({ items: rows.slice(0, 20), total: Math.min(Number(total?.count ?? 0), LIST_TOTAL_CAP) })
 })
 
 app.get('/c/slots', async (c) => {
