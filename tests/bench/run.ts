@@ -11,7 +11,7 @@
  *  4. tests/.artifacts/bench/results.md and results.json, and the table printed.
  *
  * Environment: BENCH_QUICK=1 (fewer rows, 3 s runs) · BENCH_DURATION, BENCH_ROUNDS (override) ·
- * BENCH_SKIP=lighthouse,pglite,two,sse · BENCH_PROFILE=worst|<scenario key>|none (a CPU profile of
+ * BENCH_SKIP=lighthouse,pglite,two,sse · BENCH_PROFILE=worst|<scenario key>|booking|none (a CPU profile of
  * the portal under that scenario: node --cpu-prof; by default `worst` when any budget is missed) ·
  * BENCH_KEEP_DB=1 (do not drop the database) · BENCH_ONLY=pglite (only the embedded PGlite step, see
  * bench/pglite.ts; no PostgreSQL needed) · BENCH_SCENARIOS=my-cases,legal-queue (only these load
@@ -77,7 +77,8 @@ async function loadWithCpu(server: Server, run: () => Promise<LoadResult>): Prom
 }
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 /** Contention runs: portal and ceiling per round, two processes, capture; each books with fresh citizens. */
-const CONTENTION_RUNS = ROUNDS * 2 + 2
+/** Contention slots: two per round, the two-process run, a profiled run (BENCH_PROFILE=booking) and the SQL capture (the last). */
+const CONTENTION_RUNS = ROUNDS * 2 + 3
 const CFG = {
   counts: { ...(QUICK ? CITY_QUICK : CITY), reserved: Math.max(RESERVED_CITIZENS, CONTENTION_RUNS * CONTENTION_ATTEMPTS) },
   durationSec: Number(process.env.BENCH_DURATION ?? (QUICK ? 3 : 10)),
@@ -603,12 +604,19 @@ try {
   // CPU profile of the portal on the scenario furthest from its budget: asked for, or when a budget is missed
   const profileOf = process.env.BENCH_PROFILE ?? (rows.some((r) => !r.met) ? 'worst' : undefined)
   if (profileOf && profileOf !== 'none') {
+    // Booking contention is a run of 1,000 attempts, not a timed scenario: profiled as one more run.
+    const contended = {
+      key: 'booking',
+      portal: (_: Fixtures, i: number, label: string) => bookingAttempt(f, CFG.rounds * 2 + 1, i, 'portal', label),
+    }
     const worst =
-      profileOf !== 'worst'
-        ? SCENARIOS.find((s) => s.key === profileOf)
-        : SCENARIOS.map((s) => ({ s, row: rows.find((r) => r.key === s.key) as Row }))
-            .filter((x) => x.row)
-            .sort((a, b) => a.row.ratio / BUDGET[a.s.kind].ratio - b.row.ratio / BUDGET[b.s.kind].ratio)[0]?.s
+      profileOf === 'booking'
+        ? contended
+        : profileOf !== 'worst'
+          ? SCENARIOS.find((s) => s.key === profileOf)
+          : SCENARIOS.map((s) => ({ s, row: rows.find((r) => r.key === s.key) as Row }))
+              .filter((x) => x.row)
+              .sort((a, b) => a.row.ratio / BUDGET[a.s.kind].ratio - b.row.ratio / BUDGET[b.s.kind].ratio)[0]?.s
     if (worst) {
       await portal.stop()
       servers.splice(servers.indexOf(portal), 1)
@@ -617,13 +625,13 @@ try {
       mkdirSync(profDir, { recursive: true })
       const prof = await startPortal('portal-profiled', portalEnv(bench.url), { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profDir}`] })
       servers.push(prof)
-      await warm(prof.url, (i) => worst.portal(f, i, 'prof-warm'))
+      if (worst !== contended) await warm(prof.url, (i) => worst.portal(f, i, 'prof-warm'))
       const loadStart = performance.now()
       const res = await load({
         url: prof.url,
         connections: CFG.connections,
-        durationSec: CFG.durationSec,
-        request: (i) => worst.portal(f, i + 900_000, 'prof'),
+        ...(worst === contended ? { amount: CONTENTION_ATTEMPTS } : { durationSec: CFG.durationSec }),
+        request: (i) => worst.portal(f, worst === contended ? i : i + 900_000, 'prof'),
       })
       const loadEnd = performance.now()
       await prof.stop()
