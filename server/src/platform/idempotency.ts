@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto'
-import { and, eq, lt } from 'drizzle-orm'
+import { and, eq, lt, sql } from 'drizzle-orm'
 import type { Context, HonoRequest, MiddlewareHandler } from 'hono'
 import { type Actor, type AppEnv, withDb } from './context'
 import type { Db } from './db'
 import { AppError, badRequest } from './errors'
 import { idempotencyKeys } from './platform.tables'
+import { prepared } from './prepared'
 
 const KEY_RE = /^[\x21-\x7e]{1,200}$/
 
@@ -146,12 +147,18 @@ function keepParsedJson(req: HonoRequest, type: string, bytes: Uint8Array) {
 }
 
 async function find(db: Db, scope: string, key: string) {
-  const [row] = await db
-    .select()
-    .from(idempotencyKeys)
-    .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)))
+  const [row] = await storedKey(db).execute({ scope, key })
   return row
 }
+
+// Read on every replay and every early refusal under a key: prepared.
+const storedKey = prepared((db) =>
+  db
+    .select()
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.scope, sql.placeholder('scope')), eq(idempotencyKeys.key, sql.placeholder('key'))))
+    .prepare('idempotency_key'),
+)
 
 /** Keys are kept for a day. */
 export async function pruneIdempotencyKeys(db: Db, now: Date): Promise<void> {

@@ -1,10 +1,11 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
-import { and, eq, isNull, lt, or } from 'drizzle-orm'
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm'
 import type { Context, MiddlewareHandler } from 'hono'
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import { type Actor, ANONYMOUS, type AppDeps, type AppEnv, type Ctx } from '../../platform/context'
 import type { Db } from '../../platform/db'
 import { AppError } from '../../platform/errors'
+import { prepared } from '../../platform/prepared'
 import { citizens, sessions, staff } from './identity.tables'
 import { sessionCache, sessionsChanged } from './session-cache'
 import { unitScope } from './units'
@@ -98,9 +99,17 @@ interface ResolvedSession {
   mustChangePassword: boolean
 }
 
-/** The session with what decides whether its subject may still act; cached per process (session-cache.ts). */
+/**
+ * The session with what decides whether its subject may still act; cached per process
+ * (session-cache.ts). Read on every cache miss (a citizen's first request to this process): prepared.
+ */
 async function loadSession(db: Db, tokenHash: string) {
-  const [row] = await db
+  const [row] = await sessionByToken(db).execute({ tokenHash })
+  return row
+}
+
+const sessionByToken = prepared((db) =>
+  db
     .select({
       id: sessions.id,
       csrfToken: sessions.csrfToken,
@@ -120,9 +129,9 @@ async function loadSession(db: Db, tokenHash: string) {
     .from(sessions)
     .leftJoin(staff, and(eq(sessions.subjectType, 'staff'), eq(staff.id, sessions.subjectId)))
     .leftJoin(citizens, and(eq(sessions.subjectType, 'citizen'), eq(citizens.id, sessions.subjectId)))
-    .where(eq(sessions.tokenHash, tokenHash))
-  return row
-}
+    .where(eq(sessions.tokenHash, sql.placeholder('tokenHash')))
+    .prepare('session_by_token'),
+)
 type SessionRow = NonNullable<Awaited<ReturnType<typeof loadSession>>>
 
 function usable(row: SessionRow, now: Date): boolean {
