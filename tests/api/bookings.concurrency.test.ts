@@ -26,6 +26,19 @@ import { bookingsApp, cn, makeOffice, manyCitizens, person, WEEK } from './booki
 
 const ROOT = resolve(import.meta.dirname, '../..')
 
+/** A new office's licence slot at `date` `startTime`, its capacity set to `capacity` by an override. */
+async function slotOf(t: TestApp, date: string, startTime: string, capacity: number) {
+  const admin = await staffUser(t, 'admin')
+  const unit = (await admin.get('/api/console/bookings/offices')).body.items[0].unitId as string
+  const { office, ids } = await makeOffice(admin, unit, {
+    hours: WEEK([{ from: '09:00', to: '12:00' }]),
+    codes: ['licence'],
+    windows: [{ number: 1, codes: ['licence'] }],
+  })
+  await admin.post(`/api/console/bookings/offices/${office.id}/capacity-overrides`, { date, serviceId: ids.licence, startTime, capacity, reason: '并发测试' })
+  return (await admin.get(`/api/slots?officeId=${office.id}&serviceId=${ids.licence}&date=${date}`)).body.items.find((s: any) => s.startTime === startTime)
+}
+
 describe('no overbooking, ever', () => {
   let t: TestApp
   beforeAll(async () => {
@@ -34,23 +47,7 @@ describe('no overbooking, ever', () => {
   afterAll(() => t.close())
 
   it('gives a 10-place slot to exactly 10 of 200 simultaneous attempts', async () => {
-    const admin = await staffUser(t, 'admin')
-    const refs = { unit: (await admin.get('/api/console/bookings/offices')).body.items[0].unitId as string }
-    const { office, ids } = await makeOffice(admin, refs.unit, {
-      hours: WEEK([{ from: '09:00', to: '12:00' }]),
-      codes: ['licence'],
-      windows: [{ number: 1, codes: ['licence'] }],
-    })
-    await admin.post(`/api/console/bookings/offices/${office.id}/capacity-overrides`, {
-      date: '2026-03-11',
-      serviceId: ids.licence,
-      startTime: '10:00',
-      capacity: 10,
-      reason: '并发测试',
-    })
-    const slot = (await admin.get(`/api/slots?officeId=${office.id}&serviceId=${ids.licence}&date=2026-03-11`)).body.items.find(
-      (s: any) => s.startTime === '10:00',
-    )
+    const slot = await slotOf(t, '2026-03-11', '10:00', 10)
     expect(slot.capacity).toBe(10)
     const people = await manyCitizens(t, 200)
     const results = await Promise.all(people.map((c, i) => c.post('/api/bookings', { slotId: slot.id, ...person(i) })))
@@ -73,23 +70,7 @@ describe('no overbooking, ever', () => {
   })
 
   it('refuses a full slot before the booking transaction, yet a retried success still replays and a refused key stays unused', async () => {
-    const admin = await staffUser(t, 'admin')
-    const unit = (await admin.get('/api/console/bookings/offices')).body.items[0].unitId as string
-    const { office, ids } = await makeOffice(admin, unit, {
-      hours: WEEK([{ from: '09:00', to: '12:00' }]),
-      codes: ['licence'],
-      windows: [{ number: 1, codes: ['licence'] }],
-    })
-    await admin.post(`/api/console/bookings/offices/${office.id}/capacity-overrides`, {
-      date: '2026-03-12',
-      serviceId: ids.licence,
-      startTime: '09:00',
-      capacity: 5,
-      reason: '并发测试',
-    })
-    const slot = (await admin.get(`/api/slots?officeId=${office.id}&serviceId=${ids.licence}&date=2026-03-12`)).body.items.find(
-      (s: any) => s.startTime === '09:00',
-    )
+    const slot = await slotOf(t, '2026-03-12', '09:00', 5)
     const people = await manyCitizens(t, 40, '1991')
     const key = (i: number) => ({ 'idempotency-key': `full-slot-${i}` })
     const attempt = (i: number) => (people[i] as Client).post('/api/bookings', { slotId: slot.id, ...person(i) }, key(i))
