@@ -77,6 +77,10 @@ describe('filing a report', () => {
     const kind = await me.post('/api/reports', congestion({ kind: 'flood' }))
     expect(kind.status).toBe(400)
     expect(kind.body.error.code).toBe('unknown_kind')
+    expect(kind.body.error.details[0].path).toBe('body.kind')
+    const near = await me.get('/api/reports/nearby?kind=flood&lat=30.67&lng=104.06')
+    expect(near.status).toBe(400)
+    expect(near.body.error).toMatchObject({ code: 'unknown_kind', details: [{ path: 'query.kind' }] })
   })
 
   it('requires sign-in as a citizen', async () => {

@@ -23,10 +23,11 @@ const kindByCode = prepared((db) =>
     .prepare('report_kind_by_code'),
 )
 
-export async function getKind(ctx: Ctx, code: string): Promise<KindConfig> {
+/** A kind by its code; an unknown one is a 400 naming where the code came from (`at`). */
+export async function getKind(ctx: Ctx, code: string, at: 'body.kind' | 'query.kind' = 'body.kind'): Promise<KindConfig> {
   const [row] = await kindByCode(ctx.db).execute({ code })
   const kind = row?.config ?? (await listKinds(ctx)).find((k) => k.code === code)
-  if (!kind) throw new AppError(400, 'unknown_kind', `Unknown report kind: ${code}`, [{ path: 'body.kind', message: 'Unknown kind' }])
+  if (!kind) throw new AppError(400, 'unknown_kind', `Unknown report kind: ${code}`, [{ path: at, message: 'Unknown kind' }])
   return kind
 }
 

@@ -379,7 +379,7 @@ export const PLATE_LOOKUP_LIMIT = { max: 30, windowMs: 3_600_000 }
  * down; asking by plate (which case concerns this car) needs a signed-in citizen and is rate-limited.
  */
 export async function nearby(ctx: Ctx, q: { kind: string; lat: number; lng: number; plate?: string }): Promise<NearbyReport[]> {
-  const kind = await getKind(ctx, q.kind)
+  const kind = await getKind(ctx, q.kind, 'query.kind')
   // Normalised by the query schema (normalisePlate), as filed plates are: 川A·12345 finds 川A12345.
   const plate = kind.course === 'zombie' ? q.plate : undefined
   if (plate) {
