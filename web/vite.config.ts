@@ -60,8 +60,10 @@ export default defineConfig({
     vantIconFontAsFile(),
     commonChunkPreload({
       chunks: ['citizen-common', 'feature-messages'],
+      // Every page but the home waits for the session (src/citizen/stores/session.ts).
+      api: ['/api/me'],
       // The report form: the page linked from outside (QR codes at known congestion spots).
-      pages: { '/reports/new': 'src/citizen/reports/ReportNew.vue' },
+      pages: { '/reports/new': { source: 'src/citizen/reports/ReportNew.vue', api: ['/api/reports/kinds'] } },
     }),
     vue(),
     Components({

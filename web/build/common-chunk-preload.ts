@@ -9,10 +9,25 @@ import type { Plugin, Rollup } from 'vite'
  * `modulepreload`, CSS as `preload` (Vite's loader then applies it from the cache). The home, which
  * needs none of them, loads nothing more.
  *
- * `chunks`: chunk names every other page needs; `pages`: pathname → the page's source module, for
- * the pages people open from outside (links in WeChat messages, QR codes) whose path has no parameter.
+ * The same goes for the API answers the page waits for (the session before a page that needs
+ * sign-in, the form's report kinds): the script starts those GETs too and leaves the promises in
+ * `window.__tpEarly` for src/citizen/early.ts, which hands each to the app's first request for it.
+ *
+ * `chunks`: chunk names every other page needs; `api`: GET paths every other page needs; `pages`:
+ * pathname → the page's source module and GET paths, for the pages people open from outside (links
+ * in WeChat messages, QR codes) whose path has no parameter.
  */
-export function commonChunkPreload({ html = 'index.html', chunks, pages }: { html?: string; chunks: string[]; pages: Record<string, string> }): Plugin {
+export function commonChunkPreload({
+  html = 'index.html',
+  chunks,
+  api,
+  pages,
+}: {
+  html?: string
+  chunks: string[]
+  api: string[]
+  pages: Record<string, { source: string; api: string[] }>
+}): Plugin {
   return {
     name: 'tp:common-chunk-preload',
     apply: 'build',
@@ -38,9 +53,14 @@ export function commonChunkPreload({ html = 'index.html', chunks, pages }: { htm
       }
       const common = chunks.flatMap((name) => files(all.find((c) => c.name === name)))
       const byPath = Object.fromEntries(
-        Object.entries(pages).map(([path, source]) => [path, files(all.find((c) => c.facadeModuleId?.endsWith(source))).filter((f) => !common.includes(f))]),
+        Object.entries(pages).map(([path, page]) => [path, files(all.find((c) => c.facadeModuleId?.endsWith(page.source))).filter((f) => !common.includes(f))]),
       )
-      const source = `{const p=location.pathname;if(p!=="/")for(const f of ${JSON.stringify(common)}.concat(${JSON.stringify(byPath)}[p]||[])){const l=document.createElement("link");f.endsWith(".css")?(l.rel="preload",l.as="style"):l.rel="modulepreload";l.crossOrigin="";l.href=f;document.head.appendChild(l)}}\n`
+      const apiByPath = Object.fromEntries(Object.entries(pages).map(([path, page]) => [path, page.api]))
+      // The GETs first: each waits a round trip, the chunks mostly bandwidth. A failed one is left
+      // as null (no unhandled rejection); the app then asks again.
+      const source =
+        `{const p=location.pathname;if(p!=="/"){const e=window.__tpEarly={};for(const u of ${JSON.stringify(api)}.concat(${JSON.stringify(apiByPath)}[p]||[]))e[u]=fetch(u,{credentials:"same-origin"}).catch(()=>null);` +
+        `for(const f of ${JSON.stringify(common)}.concat(${JSON.stringify(byPath)}[p]||[])){const l=document.createElement("link");f.endsWith(".css")?(l.rel="preload",l.as="style"):l.rel="modulepreload";l.crossOrigin="";l.href=f;document.head.appendChild(l)}}}\n`
       const fileName = `assets/preload-${createHash('sha256').update(source).digest('base64url').slice(0, 8)}.js`
       this.emitFile({ type: 'asset', fileName, source })
       page.source = String(page.source).replace('<script type="module"', `<script async src="/${fileName}"></script>\n    <script type="module"`)

@@ -1,6 +1,7 @@
 import type { NearbyReport, Place } from '@tp/shared/reports/index'
 import { api, unwrap } from '@/api/client'
 import type { paths } from '@/api/schema'
+import { earlyFetch } from '../early'
 
 /** Verb-named calls of the citizen's report pages (types from the generated schema). */
 export type ReportDetail = paths['/api/reports/{id}']['get']['responses'][200]['content']['application/json']
@@ -11,7 +12,7 @@ export type Uploaded = paths['/api/reports/photos']['post']['responses'][201]['c
 
 let kindsCache: Promise<Kind[]> | null = null
 export function getKinds(): Promise<Kind[]> {
-  kindsCache ??= unwrap(api.GET('/api/reports/kinds')).then((r) => r.items)
+  kindsCache ??= unwrap(api.GET('/api/reports/kinds', { fetch: earlyFetch('/api/reports/kinds') })).then((r) => r.items)
   kindsCache.catch(() => {
     kindsCache = null
   })

@@ -3,6 +3,7 @@ import { computed, ref } from 'vue'
 import { api, unwrap } from '@/api/client'
 import { clearSession, me, setMe } from '@/api/session'
 import { reconnectEvents } from '@/composables/useEvents'
+import { earlyFetch } from '../early'
 
 /** The citizen's session: who is signed in, OTP sign-in and sign-out. */
 export const useSessionStore = defineStore('session', () => {
@@ -15,7 +16,7 @@ export const useSessionStore = defineStore('session', () => {
   /** Asks the server once who we are (a 401 just means signed out). */
   function load(force = false): Promise<void> {
     if (loading && !force) return loading
-    loading = unwrap(api.GET('/api/me'))
+    loading = unwrap(api.GET('/api/me', { fetch: earlyFetch('/api/me') }))
       .then((m) => setMe(m))
       .catch(() => clearSession())
       .finally(() => {
