@@ -1,5 +1,5 @@
 import { LIST_TOTAL_CAP } from '@tp/shared'
-import { type AnyColumn, and, count, isNotNull, isNull, or, type SQL, sql } from 'drizzle-orm'
+import { type AnyColumn, and, count, isNotNull, isNull, or, type Placeholder, type SQL, sql } from 'drizzle-orm'
 import type { PgSelect } from 'drizzle-orm/pg-core'
 import { z } from 'zod'
 import type { Db } from './db'
@@ -65,7 +65,7 @@ const VALID: Record<KeyPart['type'], (v: string) => boolean> = {
  * came as (a driver that learns the parameter's type would otherwise convert it itself, e.g.
  * a timestamp through a JavaScript Date, losing its microseconds).
  */
-const typed = (key: string, p: KeyPart) => sql`${key}::text::${sql.raw(p.type)}`
+const typed = (key: string | Placeholder, p: KeyPart) => sql`${key}::text::${sql.raw(p.type)}`
 
 /**
  * Keyset paging over `parts` (the last one the id): a page is "the rows after (or before) this
@@ -99,8 +99,12 @@ export function keysetSort(name: string, parts: KeyPart[]) {
 
   const encode = (keys: (string | null)[], dir: KeysetPosition['dir']) => Buffer.from(JSON.stringify({ sort: name, keys, dir })).toString('base64url')
 
-  /** Rows strictly after (dir next) or before (dir prev) the cursor row, in the sort's order. */
-  function where(pos: KeysetPosition | null): SQL | undefined {
+  /**
+   * Rows strictly after (dir next) or before (dir prev) the cursor row, in the sort's order. With
+   * `bound`, the keys are placeholders `key0`, `key1`… (filled from `boundKeys(pos)`), for a
+   * prepared statement of this position's shape (`shapeOf(pos)`).
+   */
+  function where(pos: KeysetPosition | null, bound = false): SQL | undefined {
     if (!pos) return undefined
     const forward = pos.dir === 'next'
     let past: SQL = sql`false`
@@ -116,7 +120,7 @@ export function keysetSort(name: string, parts: KeyPart[]) {
         beyond = forward ? undefined : isNotNull(p.expr)
         equal = isNull(p.expr)
       } else {
-        const v = typed(k, p)
+        const v = bound ? typed(sql.placeholder(`key${i}`), p) : typed(k, p)
         beyond = up ? sql`${p.expr} > ${v}` : sql`${p.expr} < ${v}`
         if (p.nullable && forward) beyond = or(beyond, isNull(p.expr))
         equal = sql`${p.expr} = ${v}`
@@ -127,7 +131,7 @@ export function keysetSort(name: string, parts: KeyPart[]) {
     const [first] = parts
     const k0 = pos.keys[0] ?? null
     if (!first || k0 === null || (first.nullable && forward)) return past
-    const v0 = typed(k0, first)
+    const v0 = bound ? typed(sql.placeholder('key0'), first) : typed(k0, first)
     return and(forward !== !!first.desc ? sql`${first.expr} >= ${v0}` : sql`${first.expr} <= ${v0}`, past)
   }
 
@@ -160,20 +164,34 @@ export function keysetSort(name: string, parts: KeyPart[]) {
     }
   }
 
+  /** What a position changes in the statement (direction, which keys are null): part of a prepared statement's shape. */
+  const shapeOf = (pos: KeysetPosition | null) => (pos ? `${pos.dir}${pos.keys.map((k) => (k === null ? 'n' : 'v')).join('')}` : '')
+
+  /** A stand-in position of that shape, to build `where(…, true)` from (its key values are not used). */
+  const positionOf = (shape: string): KeysetPosition | null =>
+    shape ? { dir: shape.startsWith('next') ? 'next' : 'prev', keys: [...shape.slice(4)].map((c) => (c === 'n' ? null : '')) } : null
+
+  /** The placeholder values of `where(pos, true)`. */
+  const boundKeys = (pos: KeysetPosition | null): Record<string, string> =>
+    Object.fromEntries((pos?.keys ?? []).flatMap((k, i) => (k === null ? [] : [[`key${i}`, k]])))
+
   /**
    * How many rows the filtered list (`rows`: a dynamic select of its rows) holds, counted up to
    * LIST_TOTAL_CAP in the sort's order, so the index that serves the pages serves the count as well.
+   * `countQuery` is the statement (to prepare), `totalOf` reads its answer.
    */
-  async function total(db: Db, rows: PgSelect): Promise<{ total: number; totalCapped: boolean }> {
-    const [r] = await db.select({ n: count() }).from(
+  const countQuery = (db: Db, rows: PgSelect) =>
+    db.select({ n: count() }).from(
       rows
         .orderBy(...orderBy(null))
         .limit(LIST_TOTAL_CAP + 1)
         .as('capped'),
     )
-    const n = r?.n ?? 0
+  const totalOf = (counted: { n: number }[]) => {
+    const n = counted[0]?.n ?? 0
     return { total: Math.min(n, LIST_TOTAL_CAP), totalCapped: n > LIST_TOTAL_CAP }
   }
+  const total = async (db: Db, rows: PgSelect) => totalOf(await countQuery(db, rows))
 
-  return { name, keys: keysText, decode, where, orderBy, page, total }
+  return { name, keys: keysText, decode, where, shapeOf, positionOf, boundKeys, orderBy, page, countQuery, totalOf, total }
 }

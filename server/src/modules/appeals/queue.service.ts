@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { maskName, normalisePlate } from '@tp/shared'
 import { DUE_SOON_DAYS } from '@tp/shared/appeals/config'
 import { appealMachine } from '@tp/shared/appeals/machine'
@@ -7,6 +8,7 @@ import { aliasedTable, and, asc, eq, gte, inArray, isNull, lt, lte, or, type SQL
 import { audit } from '../../platform/audit'
 import { type Ctx, requireStaff } from '../../platform/context'
 import { type KeysetPosition, keysetSort } from '../../platform/cursor'
+import { preparedShapes } from '../../platform/prepared'
 import { citizens, staff, units } from '../identity/identity.tables'
 import { appealExtensions, appealIsOpen, appeals } from './appeals.tables'
 import { labelOf, optionList } from './options.service'
@@ -23,30 +25,93 @@ export function listDue(row: { state: (typeof OPEN)[number] | string; dueDate: s
   return { daysLeft: left, dueStatus: status }
 }
 
-function queueWhere(ctx: Ctx, q: QueueQuery): SQL | undefined {
+/**
+ * Which filters a queue request applies and how many values each list holds, its sort and cursor
+ * shape: the shape of its statements, each prepared once (values are placeholders).
+ */
+interface QueueShape {
+  units: number
+  states: number
+  closed: boolean
+  open: boolean
+  grounds: number
+  types: number
+  assignee: 'id' | 'none' | ''
+  unit: boolean
+  due: 'overdue' | 'soon' | ''
+  extension: boolean
+  from: boolean
+  to: boolean
+  text: boolean
+  sort: QueueQuery['sort']
+  pos: string
+}
+
+const listed = (name: string, values: readonly string[]) => Object.fromEntries(values.map((v, i) => [`${name}${i}`, v]))
+const placeholders = (name: string, n: number) => Array.from({ length: n }, (_, i) => sql.placeholder(`${name}${i}`))
+
+/** A queue request as its statements' shape and the values of their placeholders. */
+function queueShape(ctx: Ctx, q: QueueQuery, pos: KeysetPosition | null) {
   const actor = requireStaff(ctx.actor)
   const now = ctx.now()
-  const where: (SQL | undefined)[] = [inArray(appeals.unitId, [...actor.unitScope])]
-  if (q.state?.length) where.push(inArray(appeals.state, q.state))
-  else if (q.scope === 'closed') where.push(inArray(appeals.state, CLOSED))
-  // Open only: for the scope, and implied by any due filter (a closed case has no clock).
-  if ((q.scope === 'open' && !q.state?.length) || q.due === 'overdue' || q.due === 'soon') where.push(appealIsOpen)
-  if (q.grounds?.length) where.push(inArray(appeals.grounds, q.grounds))
-  if (q.type?.length) where.push(inArray(appeals.type, q.type))
-  if (q.assignee === 'me') where.push(eq(appeals.assigneeId, actor.id))
-  else if (q.assignee === 'none') where.push(isNull(appeals.assigneeId))
-  else if (q.assignee && /^[0-9a-f-]{36}$/.test(q.assignee)) where.push(eq(appeals.assigneeId, q.assignee))
-  if (q.unitId) where.push(eq(appeals.unitId, q.unitId))
-  if (q.due === 'overdue') where.push(lt(appeals.dueAt, now))
-  if (q.due === 'soon') where.push(gte(appeals.dueAt, now), lte(appeals.dueDate, addCalendarDays(toChinaDate(now), DUE_SOON_DAYS)), isNull(appeals.pausedSince))
-  if (q.extension === 'pending') where.push(sql`exists (select 1 from ${appealExtensions} e where e.appeal_id = ${appeals.id} and e.state = 'pending')`)
-  if (q.from) where.push(gte(appeals.submittedAt, chinaDayStart(q.from)))
-  if (q.to) where.push(lte(appeals.submittedAt, chinaDayEnd(q.to)))
-  if (q.q) {
-    const term = q.q.trim().toUpperCase()
-    where.push(or(eq(appeals.number, term), eq(appeals.decisionNo, term), eq(appeals.plate, normalisePlate(term))))
+  const units = [...actor.unitScope]
+  const assigneeId = q.assignee === 'me' ? actor.id : q.assignee && /^[0-9a-f-]{36}$/.test(q.assignee) ? q.assignee : undefined
+  const term = q.q ? q.q.trim().toUpperCase() : undefined
+  const shape: QueueShape = {
+    units: units.length,
+    states: q.state?.length ?? 0,
+    closed: !q.state?.length && q.scope === 'closed',
+    // Open only: for the scope, and implied by any due filter (a closed case has no clock).
+    open: (!q.state?.length && q.scope === 'open') || !!q.due,
+    grounds: q.grounds?.length ?? 0,
+    types: q.type?.length ?? 0,
+    assignee: assigneeId ? 'id' : q.assignee === 'none' ? 'none' : '',
+    unit: !!q.unitId,
+    due: q.due ?? '',
+    extension: q.extension === 'pending',
+    from: !!q.from,
+    to: !!q.to,
+    text: term !== undefined,
+    sort: q.sort,
+    pos: SORTS[q.sort].shapeOf(pos),
   }
-  return and(...where)
+  const values = {
+    ...listed('unit', units),
+    ...listed('state', q.state ?? []),
+    ...listed('grounds', q.grounds ?? []),
+    ...listed('type', q.type ?? []),
+    assigneeId,
+    unitId: q.unitId,
+    now: now.toISOString(),
+    soonDate: addCalendarDays(toChinaDate(now), DUE_SOON_DAYS),
+    from: q.from ? chinaDayStart(q.from).toISOString() : undefined,
+    to: q.to ? chinaDayEnd(q.to).toISOString() : undefined,
+    term,
+    plate: term ? normalisePlate(term) : undefined,
+    ...SORTS[q.sort].boundKeys(pos),
+  }
+  return { shape, values }
+}
+
+function shapedWhere(s: QueueShape): SQL | undefined {
+  const now = sql.placeholder('now')
+  const term = sql.placeholder('term')
+  return and(
+    inArray(appeals.unitId, placeholders('unit', s.units)),
+    s.states ? inArray(appeals.state, placeholders('state', s.states)) : undefined,
+    s.closed ? inArray(appeals.state, CLOSED) : undefined,
+    s.open ? appealIsOpen : undefined,
+    s.grounds ? inArray(appeals.grounds, placeholders('grounds', s.grounds)) : undefined,
+    s.types ? inArray(appeals.type, placeholders('type', s.types)) : undefined,
+    s.assignee === 'id' ? eq(appeals.assigneeId, sql.placeholder('assigneeId')) : s.assignee === 'none' ? isNull(appeals.assigneeId) : undefined,
+    s.unit ? eq(appeals.unitId, sql.placeholder('unitId')) : undefined,
+    s.due === 'overdue' ? lt(appeals.dueAt, now) : undefined,
+    s.due === 'soon' ? and(gte(appeals.dueAt, now), lte(appeals.dueDate, sql.placeholder('soonDate')), isNull(appeals.pausedSince)) : undefined,
+    s.extension ? sql`exists (select 1 from ${appealExtensions} e where e.appeal_id = ${appeals.id} and e.state = 'pending')` : undefined,
+    s.from ? gte(appeals.submittedAt, sql.placeholder('from')) : undefined,
+    s.to ? lte(appeals.submittedAt, sql.placeholder('to')) : undefined,
+    s.text ? or(eq(appeals.number, term), eq(appeals.decisionNo, term), eq(appeals.plate, sql.placeholder('plate'))) : undefined,
+  )
 }
 
 const assignee = aliasedTable(staff, 'assignee')
@@ -67,9 +132,15 @@ const SORTS = {
   ]),
 } satisfies Record<QueueQuery['sort'], ReturnType<typeof keysetSort>>
 
-async function queueRows(ctx: Ctx, q: QueueQuery, limit: number, pos: KeysetPosition | null = null) {
-  const sort = SORTS[q.sort]
-  return ctx.db
+const shapeKey = (s: QueueShape) => Object.values(s).join(':')
+/** Statement names stay under PostgreSQL's 63 bytes however long the shape. */
+const nameOf = (prefix: string, key: string) => `${prefix}_${createHash('sha1').update(key).digest('hex').slice(0, 16)}`
+
+/** The queue's page statement: the list's columns, in scope and filtered, after the cursor, in the sort's order. */
+const queuePage = preparedShapes(shapeKey, (db, s: QueueShape, key) => {
+  const sort = SORTS[s.sort]
+  const pos = sort.positionOf(s.pos)
+  return db
     .select({
       a: {
         id: appeals.id,
@@ -97,9 +168,20 @@ async function queueRows(ctx: Ctx, q: QueueQuery, limit: number, pos: KeysetPosi
     .innerJoin(units, eq(units.id, appeals.unitId))
     .leftJoin(assignee, eq(assignee.id, appeals.assigneeId))
     .leftJoin(citizens, eq(citizens.id, appeals.citizenId))
-    .where(and(queueWhere(ctx, q), sort.where(pos)))
+    .where(and(shapedWhere(s), sort.where(pos, true)))
     .orderBy(...sort.orderBy(pos))
-    .limit(limit)
+    .limit(sql.placeholder('limit'))
+    .prepare(nameOf('appeals_queue', key))
+})
+
+/** The capped count of the same filter (the cursor does not change it). */
+const queueCount = preparedShapes(shapeKey, (db, s: QueueShape, key) =>
+  SORTS[s.sort].countQuery(db, db.select({ one: sql`1` }).from(appeals).where(shapedWhere(s)).$dynamic()).prepare(nameOf('appeals_queue_count', key)),
+)
+
+async function queueRows(ctx: Ctx, q: QueueQuery, limit: number, pos: KeysetPosition | null = null) {
+  const { shape, values } = queueShape(ctx, q, pos)
+  return queuePage(ctx.db, shape).execute({ ...values, limit })
 }
 
 function toItem(r: Awaited<ReturnType<typeof queueRows>>[number], now: Date): AppealListItem {
@@ -137,13 +219,14 @@ export async function listQueue(
   const sort = SORTS[q.sort]
   const pos = sort.decode(q.cursor)
   // Count (up to a cap) and page side by side (two pool connections on PostgreSQL); one row more tells whether more follow.
+  const { shape, values } = queueShape(ctx, q, pos)
   const [counted, fetched] = await Promise.all([
-    sort.total(ctx.db, ctx.db.select({ one: sql`1` }).from(appeals).where(queueWhere(ctx, q)).$dynamic()),
-    queueRows(ctx, q, q.pageSize + 1, pos),
+    queueCount(ctx.db, { ...shape, pos: '' }).execute(values),
+    queuePage(ctx.db, shape).execute({ ...values, limit: q.pageSize + 1 }),
   ])
   const { rows, nextCursor, prevCursor } = sort.page(fetched, q.pageSize, pos, (r) => r.keys)
   const now = ctx.now()
-  return { items: rows.map((r) => toItem(r, now)), ...counted, nextCursor, prevCursor }
+  return { items: rows.map((r) => toItem(r, now)), ...sort.totalOf(counted), nextCursor, prevCursor }
 }
 
 /** Dashboard and menu badges: overdue and due-soon counts in my scope. */
