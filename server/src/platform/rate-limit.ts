@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm'
 import type { Db } from './db'
 import { tooManyRequests } from './errors'
 import { rateLimits } from './platform.tables'
+import { preparedShapes } from './prepared'
 
 export interface Limit {
   /** e.g. `otp:ip:1.2.3.4` */
@@ -22,15 +23,30 @@ export async function hit(db: Db, limit: Limit, now: Date): Promise<void> {
 export async function hitAll(db: Db, limits: readonly Limit[], now: Date): Promise<void> {
   if (limits.length === 0) return
   const startOf = (l: Limit) => new Date(Math.floor(now.getTime() / l.windowMs) * l.windowMs)
-  const rows = await db
-    .insert(rateLimits)
-    .values(limits.map((l) => ({ bucket: l.bucket, windowStart: startOf(l), count: 1 })))
-    .onConflictDoUpdate({ target: [rateLimits.bucket, rateLimits.windowStart], set: { count: sql`${rateLimits.count} + 1` } })
-    .returning({ bucket: rateLimits.bucket, count: rateLimits.count })
+  const rows = await counting(db, limits.length).execute(
+    Object.fromEntries(
+      limits.flatMap((l, i) => [
+        [`bucket${i}`, l.bucket],
+        [`window${i}`, startOf(l)],
+      ]),
+    ),
+  )
   for (const l of limits) {
     if ((rows.find((r) => r.bucket === l.bucket)?.count ?? 0) > l.max) throw tooManyRequests((startOf(l).getTime() + l.windowMs - now.getTime()) / 1000)
   }
 }
+
+/** Every limited submission counts its hits first: prepared per number of limits (window starts are Dates: an insert maps placeholders through its columns). */
+const counting = preparedShapes(
+  (n: number) => String(n),
+  (db, n: number, key) =>
+    db
+      .insert(rateLimits)
+      .values(Array.from({ length: n }, (_, i) => ({ bucket: sql.placeholder(`bucket${i}`), windowStart: sql.placeholder(`window${i}`), count: 1 })))
+      .onConflictDoUpdate({ target: [rateLimits.bucket, rateLimits.windowStart], set: { count: sql`${rateLimits.count} + 1` } })
+      .returning({ bucket: rateLimits.bucket, count: rateLimits.count })
+      .prepare(`rate_limit_hit_${key}`),
+)
 
 export async function pruneRateLimits(db: Db, now: Date): Promise<void> {
   await db.delete(rateLimits).where(sql`${rateLimits.windowStart} < ${new Date(now.getTime() - 86_400_000)}`)
