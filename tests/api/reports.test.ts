@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createTestApp, type TestApp } from '../support/app'
 import { type Client, citizen, newClient, staffUser } from '../support/client'
@@ -283,5 +284,24 @@ describe('nearby duplicates and me too', () => {
     expect(a.body).toEqual({ meTooCount: 1, meToo: true })
     expect(b.body.meTooCount).toBe(1)
     expect((await me.post(`/api/reports/${r.body.id}/me-too`)).status).toBe(409)
+  })
+
+  it('answers the nearest 20 first, however crowded the box', async () => {
+    const spot = { lat: CHUNXI.lat + 0.003, lng: CHUNXI.lng + 0.003 }
+    const r = await me.post('/api/reports', congestion(spot))
+    // 310 more open reports on a north–south line through the spot, 0.55 m apart, most of them south
+    // of it: more candidates than any page, in an order (by latitude) that does not start near the spot.
+    await t.deps.database.db.execute(sql`
+      insert into reports (number, kind, course, state, state_type, source, citizen_id, lat, lng, location_source, address, grid_id, unit_id, description, attributes, clock_start_at, created_at, updated_at)
+      select 'RNEAR' || g, kind, course, state, state_type, source, citizen_id, lat + g * 0.000005, lng, location_source, address, grid_id, unit_id, description, attributes, clock_start_at, created_at, updated_at
+      from reports, generate_series(-300, 10) g where id = ${r.body.id} and g <> 0`)
+    const near = await newClient(t).get(`/api/reports/nearby?kind=congestion&lat=${spot.lat}&lng=${spot.lng}`)
+    const items: { id: string; number: string; distanceM: number }[] = near.body.items
+    expect(items).toHaveLength(20)
+    expect(items.map((x) => x.number)).toContain(r.body.number)
+    // The 20 nearest lie within ten steps either side (5.5 m): rounded to 10 m, as the API shows distances.
+    for (const x of items) expect(x.distanceM).toBe(10)
+    const steps = items.filter((x) => x.number.startsWith('RNEAR')).map((x) => Math.abs(Number(x.number.slice(5))))
+    expect(Math.max(...steps)).toBeLessThanOrEqual(10)
   })
 })

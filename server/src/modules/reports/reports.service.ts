@@ -333,7 +333,11 @@ export async function citizenAct(ctx: Ctx, id: string, input: TransitionInput): 
   return citizenDetail(ctx, id)
 }
 
-/** Open reports of a kind in a box (lat/lng index), optionally of one plate: read on every report form, prepared. */
+/**
+ * Open reports of a kind in a box (lat/lng index), optionally of one plate, nearest first by a
+ * flat-earth distance (exact enough at a few hundred metres to rank; `lngScale` is the squared
+ * cosine of the latitude): read on every report form, prepared.
+ */
 const nearbyStatement = (withPlate: boolean) =>
   prepared((db) =>
     db
@@ -364,7 +368,10 @@ const nearbyStatement = (withPlate: boolean) =>
           withPlate ? eq(reports.plate, sql.placeholder('plate')) : undefined,
         ),
       )
-      .limit(200)
+      .orderBy(
+        sql`(${reports.lat} - ${sql.placeholder('lat')}) * (${reports.lat} - ${sql.placeholder('lat')}) + (${reports.lng} - ${sql.placeholder('lng')}) * (${reports.lng} - ${sql.placeholder('lng')}) * ${sql.placeholder('lngScale')}`,
+      )
+      .limit(sql.placeholder('limit'))
       .prepare(withPlate ? 'reports_nearby_plate' : 'reports_nearby'),
   )
 const nearbyOpen = nearbyStatement(false)
@@ -390,7 +397,16 @@ export async function nearby(ctx: Ctx, q: { kind: string; lat: number; lng: numb
   const radius = plate ? Math.max(kind.nearbyRadiusM, kind.zombie?.mergeRadiusM ?? 0) : kind.nearbyRadiusM
   // A coarsened point lies up to half a cell's diagonal from the real one: search that much wider.
   const box = boxAround(q, kind.course === 'zombie' ? radius + COARSE_SLACK_M : radius)
-  const near = { kind: kind.code, ...box }
+  // The nearest candidates: twice the answer's 20 leaves room for the exact distance to reorder
+  // near-ties; zombie cars are measured from their cell, not from where the query ranks them, so more.
+  const near = {
+    kind: kind.code,
+    ...box,
+    lat: q.lat,
+    lng: q.lng,
+    lngScale: Math.cos((q.lat * Math.PI) / 180) ** 2,
+    limit: kind.course === 'zombie' ? 200 : NEARBY_ANSWER * 2,
+  }
   const rows = await (plate ? nearbyOfPlate(ctx.db).execute({ ...near, plate }) : nearbyOpen(ctx.db).execute(near))
   return rows
     .map((r) => {
@@ -400,7 +416,7 @@ export async function nearby(ctx: Ctx, q: { kind: string; lat: number; lng: numb
     })
     .filter((x) => x.within)
     .sort((a, b) => a.d - b.d || a.r.createdAt.getTime() - b.r.createdAt.getTime())
-    .slice(0, 20)
+    .slice(0, NEARBY_ANSWER)
     .map(({ r, loc, d }) => ({
       id: r.id,
       number: r.number,
@@ -417,6 +433,9 @@ export async function nearby(ctx: Ctx, q: { kind: string; lat: number; lng: numb
       createdAt: r.createdAt.toISOString(),
     }))
 }
+
+/** How many nearby reports a form is shown, nearest first. */
+const NEARBY_ANSWER = 20
 
 /** Half the diagonal of the 250 m cell zombie cars are shown in. */
 const COARSE_SLACK_M = 180
