@@ -1,22 +1,43 @@
 import { and, desc, eq, type SQL, sql } from 'drizzle-orm'
-import type { PgColumn, PgSelect } from 'drizzle-orm/pg-core'
+import { type PgColumn, type PgSelect, PgTransaction } from 'drizzle-orm/pg-core'
 import type { Db } from './db'
 
 /**
- * A hot read built once per database handle and prepared on it: drizzle skips rebuilding the SQL,
- * and on PostgreSQL the statement is named, so each connection parses and plans it once instead of
- * on every request. Parameters are `sql.placeholder(name)`s filled by `execute({ name: value })`.
+ * A hot statement built once per database handle and prepared on it: drizzle skips rebuilding the
+ * SQL, and on PostgreSQL the statement is named, so each connection parses and plans it once instead
+ * of on every request. Parameters are `sql.placeholder(name)`s filled by `execute({ name: value })`.
+ * In a transaction it is built on the first transaction of its database and then bound to each
+ * transaction's connection (`boundTo`).
  */
 export function prepared<T>(build: (db: Db) => T): (db: Db) => T {
-  const byHandle = new WeakMap<Db, T>()
+  const byHandle = new WeakMap<object, T>()
   return (db) => {
-    let statement = byHandle.get(db)
+    const tx = transactionOf(db)
+    const key = tx ? tx.session.options : db
+    let statement = byHandle.get(key)
     if (!statement) {
       statement = build(db)
-      byHandle.set(db, statement)
+      byHandle.set(key, statement)
     }
-    return statement
+    return tx ? boundTo(statement, tx) : statement
   }
+}
+
+/**
+ * The driver session behind a transaction handle: both drivers (postgres.js, PGlite) give each
+ * transaction a session of its own around the transaction's connection (`client`), sharing the
+ * database's `options` (its logger among them). Drizzle keeps these unexported; api tests run
+ * statements prepared this way inside transactions on both drivers, so an upgrade that moves them fails there.
+ */
+interface TxSession {
+  session: { client: unknown; options: object }
+}
+
+const transactionOf = (db: Db): TxSession | undefined => (db instanceof PgTransaction ? (db as unknown as TxSession) : undefined)
+
+/** The prepared statement, run on this transaction's connection (a shallow copy: the statement holds its client). */
+function boundTo<T>(statement: T, tx: TxSession): T {
+  return Object.assign(Object.create(Object.getPrototypeOf(statement) as object) as T & object, statement, { client: tx.session.client })
 }
 
 /** More shapes than this (optional filters × list lengths) are built per request instead of kept. */
@@ -28,20 +49,22 @@ const MAX_SHAPES = 256
  * handle a shape is built each time, so odd filter combinations cannot grow memory without bound.
  */
 export function preparedShapes<S, T>(keyOf: (shape: S) => string, build: (db: Db, shape: S, name: string) => T): (db: Db, shape: S) => T {
-  const byHandle = new WeakMap<Db, Map<string, T>>()
+  const byHandle = new WeakMap<object, Map<string, T>>()
   return (db, shape) => {
     const key = keyOf(shape)
-    let statements = byHandle.get(db)
+    const tx = transactionOf(db)
+    const handle = tx ? tx.session.options : db
+    let statements = byHandle.get(handle)
     if (!statements) {
       statements = new Map()
-      byHandle.set(db, statements)
+      byHandle.set(handle, statements)
     }
     let statement = statements.get(key)
     if (!statement) {
       statement = build(db, shape, key)
       if (statements.size < MAX_SHAPES) statements.set(key, statement)
     }
-    return statement
+    return tx ? boundTo(statement, tx) : statement
   }
 }
 
