@@ -34,9 +34,9 @@ export const REPORT_INSERT =
 export const REPORT_EVENT_INSERT =
   'insert into "report_events" ("id", "seq", "report_id", "at", "action", "actor_type", "actor_id", "actor_role", "actor_name", "from_state", "to_state", "note", "internal", "data") values (default, default, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) returning "id"'
 export const AUDIT_INSERT =
-  'insert into "audit_log" ("id", "at", "actor_type", "actor_id", "actor_role", "unit_id", "entity_type", "entity_id", "action", "before", "after", "request_id", "ip") values (default, default, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)'
+  'insert into "audit_log" ("id", "at", "actor_type", "actor_id", "actor_role", "unit_id", "entity_type", "entity_id", "action", "before", "after", "request_id", "ip") values (default, default, $1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb, $10, $11)'
 export const NOTIFY_INSERT =
-  'insert into "notifications" ("id", "recipient_type", "recipient_id", "message_key", "params", "link", "read_at", "created_at") values (default, $1, $2, $3, $4, $5, default, default) returning "id"'
+  'insert into "notifications" ("id", "recipient_type", "recipient_id", "message_key", "params", "link", "read_at", "created_at") values (default, $1, $2, $3, $4::jsonb, $5, default, default) returning "id"'
 export const UNIT_NAME = 'select "name" from "units" where "units"."id" = $1'
 export const IDEM_STORE =
   'update "idempotency_keys" set "status" = $1, "body" = $2, "content_type" = $3 where ("idempotency_keys"."scope" = $4 and "idempotency_keys"."key" = $5)'

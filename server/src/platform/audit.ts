@@ -1,5 +1,7 @@
+import { sql } from 'drizzle-orm'
 import type { Ctx } from './context'
 import { auditLog } from './platform.tables'
+import { jsonParam, jsonText, prepared } from './prepared'
 
 export interface AuditEntry {
   entityType: string
@@ -33,5 +35,26 @@ export function auditRow(ctx: Ctx, entry: AuditEntry) {
 
 /** Appends to the audit log inside the caller's transaction: the change and its record commit together. */
 export async function audit(ctx: Ctx, entry: AuditEntry): Promise<void> {
-  await ctx.db.insert(auditLog).values(auditRow(ctx, entry))
+  const row = auditRow(ctx, entry)
+  await auditInsert(ctx.db).execute({ ...row, before: jsonText(row.before), after: jsonText(row.after) })
 }
+
+// Every state change writes one: prepared (platform/prepared.ts).
+const auditInsert = prepared((db) =>
+  db
+    .insert(auditLog)
+    .values({
+      actorType: sql.placeholder('actorType'),
+      actorId: sql.placeholder('actorId'),
+      actorRole: sql.placeholder('actorRole'),
+      unitId: sql.placeholder('unitId'),
+      entityType: sql.placeholder('entityType'),
+      entityId: sql.placeholder('entityId'),
+      action: sql.placeholder('action'),
+      before: jsonParam('before'),
+      after: jsonParam('after'),
+      requestId: sql.placeholder('requestId'),
+      ip: sql.placeholder('ip'),
+    })
+    .prepare('audit_insert'),
+)

@@ -67,11 +67,7 @@ export function idempotent(refuseEarly?: EarlyRefusal): MiddlewareHandler<AppEnv
     // duplicate still running, and saves the first request a round trip.
     try {
       await db.transaction(async (tx) => {
-        const inserted = await tx
-          .insert(idempotencyKeys)
-          .values({ scope, key, requestHash: hash, status: 0, body: '', contentType: '' })
-          .onConflictDoNothing()
-          .returning({ key: idempotencyKeys.key })
+        const inserted = await keyClaim(tx).execute({ scope, key, requestHash: hash })
         if (inserted.length === 0) throw new AlreadyStored()
         c.set('ctx', withDb(ctx, tx))
         await next()
@@ -79,10 +75,7 @@ export function idempotent(refuseEarly?: EarlyRefusal): MiddlewareHandler<AppEnv
         // Read once and answered anew (cheaper than a clone, which copies the body stream).
         const body = await c.res.text()
         c.res = new Response(body, c.res)
-        await tx
-          .update(idempotencyKeys)
-          .set({ status: c.res.status, body, contentType: c.res.headers.get('content-type') ?? 'application/json' })
-          .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)))
+        await answerStore(tx).execute({ scope, key, status: c.res.status, body, contentType: c.res.headers.get('content-type') ?? 'application/json' })
       })
     } catch (err) {
       if (err instanceof Rollback) return
@@ -151,7 +144,22 @@ async function find(db: Db, scope: string, key: string) {
   return row
 }
 
-// Read on every replay and every early refusal under a key: prepared.
+// Every keyed POST claims its key and stores its answer; replays and early refusals read it: prepared.
+const keyClaim = prepared((db) =>
+  db
+    .insert(idempotencyKeys)
+    .values({ scope: sql.placeholder('scope'), key: sql.placeholder('key'), requestHash: sql.placeholder('requestHash'), status: 0, body: '', contentType: '' })
+    .onConflictDoNothing()
+    .returning({ key: idempotencyKeys.key })
+    .prepare('idempotency_claim'),
+)
+const answerStore = prepared((db) =>
+  db
+    .update(idempotencyKeys)
+    .set({ status: sql`${sql.placeholder('status')}`, body: sql`${sql.placeholder('body')}`, contentType: sql`${sql.placeholder('contentType')}` })
+    .where(and(eq(idempotencyKeys.scope, sql.placeholder('scope')), eq(idempotencyKeys.key, sql.placeholder('key'))))
+    .prepare('idempotency_answer'),
+)
 const storedKey = prepared((db) =>
   db
     .select()

@@ -1,5 +1,7 @@
+import { sql } from 'drizzle-orm'
 import type { Ctx } from './context'
 import { notifications } from './platform.tables'
+import { jsonParam, prepared } from './prepared'
 
 export interface NotifyInput {
   recipientType: 'citizen' | 'staff'
@@ -13,12 +15,30 @@ export interface NotifyInput {
 
 /** Writes to the recipient's inbox (in the caller's transaction) and pushes a live event. */
 export async function notify(ctx: Ctx, n: NotifyInput): Promise<void> {
-  const [row] = await ctx.db
-    .insert(notifications)
-    .values({ recipientType: n.recipientType, recipientId: n.recipientId, messageKey: n.messageKey, params: n.params ?? {}, link: n.link ?? null })
-    .returning({ id: notifications.id })
+  const [row] = await inboxInsert(ctx.db).execute({
+    recipientType: n.recipientType,
+    recipientId: n.recipientId,
+    messageKey: n.messageKey,
+    params: JSON.stringify(n.params ?? {}),
+    link: n.link ?? null,
+  })
   emitNotification(ctx, row?.id, n)
 }
+
+// Most state changes tell someone: prepared (platform/prepared.ts).
+const inboxInsert = prepared((db) =>
+  db
+    .insert(notifications)
+    .values({
+      recipientType: sql.placeholder('recipientType'),
+      recipientId: sql.placeholder('recipientId'),
+      messageKey: sql.placeholder('messageKey'),
+      params: jsonParam('params'),
+      link: sql.placeholder('link'),
+    })
+    .returning({ id: notifications.id })
+    .prepare('inbox_insert'),
+)
 
 /** The live event of an inbox row (for a writer that inserted the row itself). */
 export function emitNotification(ctx: Ctx, id: string | undefined, n: NotifyInput): void {

@@ -40,6 +40,13 @@ function boundTo<T>(statement: T, tx: TxSession): T {
   return Object.assign(Object.create(Object.getPrototypeOf(statement) as object) as T & object, statement, { client: tx.session.client })
 }
 
+/**
+ * A jsonb value in a prepared insert: passed as JSON text (`jsonText`) and cast in SQL, because an
+ * insert maps its placeholders through the column, which would write a null as the JSON `null`.
+ */
+export const jsonParam = (name: string) => sql`${sql.placeholder(name)}::jsonb`
+export const jsonText = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v))
+
 /** More shapes than this (optional filters × list lengths) are built per request instead of kept. */
 const MAX_SHAPES = 256
 

@@ -37,7 +37,7 @@ import { decodeCursor, encodeCursor, keysetSort } from '../../platform/cursor'
 import type { Db } from '../../platform/db'
 import { AppError, badRequest, conflict, invalidTransition, notFound, unprocessable } from '../../platform/errors'
 import { emitNotification, type NotifyInput, notify } from '../../platform/notify'
-import { prepared } from '../../platform/prepared'
+import { jsonText, prepared } from '../../platform/prepared'
 import { inTransaction, pipeline } from '../../platform/tx'
 import { citizens } from '../identity/identity.tables'
 import { bookingEvents, bookings, offices, queueTickets, services, serviceWindows, slots } from './bookings.tables'
@@ -567,8 +567,6 @@ export async function createBooking(ctx: Ctx, input: BookingCreate): Promise<Boo
   })
 }
 
-/** A jsonb parameter (SQL null for null, as drizzle writes it). */
-const json = (v: unknown) => (v === null || v === undefined ? null : JSON.stringify(v))
 
 /**
  * The booking's one write statement. Data-modifying CTEs all run, so each insert selects from the
@@ -596,10 +594,10 @@ function bookingWrite(ctx: Ctx, b: BookingRow, e: TimelineEvent, n: NotifyInput,
       select ${e.id}::uuid, booking.id, ${at}::timestamptz, ${e.action}, ${who.actorType}, ${who.actorRole}, ${who.actorId}, ${e.fromState}, ${e.toState}, ${e.note} from booking
     ), audited as (
       insert into audit_log (actor_type, actor_id, actor_role, unit_id, entity_type, entity_id, action, before, after, request_id, ip)
-      select ${a.actorType}, ${a.actorId}, ${a.actorRole}, ${a.unitId}::uuid, ${a.entityType}, ${a.entityId}, ${a.action}, ${json(a.before)}::jsonb, ${json(a.after)}::jsonb, ${a.requestId}, ${a.ip} from booking
+      select ${a.actorType}, ${a.actorId}, ${a.actorRole}, ${a.unitId}::uuid, ${a.entityType}, ${a.entityId}, ${a.action}, ${jsonText(a.before)}::jsonb, ${jsonText(a.after)}::jsonb, ${a.requestId}, ${a.ip} from booking
     ), inbox as (
       insert into notifications (id, recipient_type, recipient_id, message_key, params, link)
-      select ${notificationId}::uuid, ${n.recipientType}, ${n.recipientId}::uuid, ${n.messageKey}, ${json(n.params ?? {})}::jsonb, ${n.link ?? null} from booking
+      select ${notificationId}::uuid, ${n.recipientType}, ${n.recipientId}::uuid, ${n.messageKey}, ${jsonText(n.params ?? {})}::jsonb, ${n.link ?? null} from booking
     )
     select id from booking`
 }
