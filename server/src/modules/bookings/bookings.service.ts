@@ -567,7 +567,6 @@ export async function createBooking(ctx: Ctx, input: BookingCreate): Promise<Boo
   })
 }
 
-
 /**
  * The booking's one write statement. Data-modifying CTEs all run, so each insert selects from the
  * one before it: no place taken, no rows written (and none returned).
