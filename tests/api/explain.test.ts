@@ -85,23 +85,24 @@ beforeAll(async () => {
     const base = await freshDatabase()
     const client = postgres(base.url as string, { max: 10, onnotice: () => {} })
     raw = (sql, params = []) => client.unsafe(sql, params as never[]) as unknown as Promise<Record<string, unknown>[]>
-    explainGeneric = (sql, params) =>
-      client.reserve().then(async (one) => {
-        try {
-          await one.unsafe('set plan_cache_mode = force_generic_plan')
-          await one.unsafe(`prepare tp_generic as ${sql}`)
-          return (await one.unsafe(`explain (format json) execute tp_generic${literals(params)}`)) as unknown as Record<string, unknown>[]
-        } finally {
-          await one.unsafe('deallocate all; reset plan_cache_mode')
-          one.release()
-        }
-      })
+    // A connection of its own: the app's connections hold the driver's named statements, which a
+    // stray DEALLOCATE there would pull from under it.
+    const generic = postgres(base.url as string, { max: 1, onnotice: () => {}, connection: { plan_cache_mode: 'force_generic_plan' } })
+    explainGeneric = async (sql, params) => {
+      await generic.unsafe(`prepare tp_generic as ${sql}`)
+      try {
+        return (await generic.unsafe(`explain (format json) execute tp_generic${literals(params)}`)) as unknown as Record<string, unknown>[]
+      } finally {
+        await generic.unsafe('deallocate tp_generic')
+      }
+    }
     database = {
       ...base,
       db: drizzlePostgres(client, { logger }) as unknown as Db,
       maintain: null,
       pubsub: null,
       close: async () => {
+        await generic.end({ timeout: 5 })
         await client.end({ timeout: 5 })
         await base.close()
       },
@@ -120,12 +121,12 @@ beforeAll(async () => {
     await base.migrate()
     raw = async (sql, params = []) => (await client.query<Record<string, unknown>>(sql, params)).rows
     explainGeneric = async (sql, params) => {
+      await raw(`prepare tp_generic as ${sql}`)
       try {
         await raw('set plan_cache_mode = force_generic_plan')
-        await raw(`prepare tp_generic as ${sql}`)
         return await raw(`explain (format json) execute tp_generic${literals(params)}`)
       } finally {
-        await raw('deallocate all')
+        await raw('deallocate tp_generic')
         await raw('reset plan_cache_mode')
       }
     }
