@@ -63,10 +63,10 @@ class Refused extends Error {
   }
 }
 
-/** A stored Idempotency-Key: the first response again (as the portal, once its insert found the key). */
-async function replay(c: Context, scopeKey: string, key: string) {
+/** A stored Idempotency-Key: the first response again (as the portal, once its insert found the key, or on an early refusal: `absent`). */
+async function replay(c: Context, scopeKey: string, key: string, absent = new Refused(409, 'idempotency_in_progress')) {
   const [row] = await q<{ status: number; body: string }>(sql, Q.IDEM_FIND, [scopeKey, key])
-  if (!row) throw new Refused(409, 'idempotency_in_progress')
+  if (!row) throw absent
   return c.body(row.body, row.status as 201, { 'content-type': 'application/json' })
 }
 
@@ -254,9 +254,7 @@ app.post('/c/bookings', async (c) => {
   const [fullness] = await q(sql, Q.SLOT_FULLNESS, [booking.slotId])
   if (fullness && Object.values(fullness)[0] === true) {
     const [[slot]] = await judgeSlot(sql, booking.slotId)
-    const [stored] = await q<{ status: number; body: string }>(sql, Q.IDEM_FIND, [scopeKey, key])
-    if (!stored) throw new Refused(slot ? 409 : 404, slot ? 'slot_full' : 'not_found')
-    return c.body(stored.body, stored.status as 201, { 'content-type': 'application/json' })
+    return replay(c, scopeKey, key, new Refused(slot ? 409 : 404, slot ? 'slot_full' : 'not_found'))
   }
   let booked = null as { id: string; officeId: string; date: string; unitId: string } | null
   const body = await sql.begin(async (tx) => {

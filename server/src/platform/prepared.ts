@@ -47,6 +47,10 @@ function boundTo<T>(statement: T, tx: TxSession): T {
 export const jsonParam = (name: string) => sql`${sql.placeholder(name)}::jsonb`
 export const jsonText = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v))
 
+/** A list's placeholders `name0`, `name1`… for a statement of its length (the shape counts it), and their values. */
+export const listPlaceholders = (name: string, n: number) => Array.from({ length: n }, (_, i) => sql.placeholder(`${name}${i}`))
+export const listValues = (name: string, values: readonly string[]) => Object.fromEntries(values.map((v, i) => [`${name}${i}`, v]))
+
 /** More shapes than this (optional filters × list lengths) are built per request instead of kept. */
 const MAX_SHAPES = 256
 

@@ -8,7 +8,7 @@ import { aliasedTable, and, asc, eq, gte, inArray, isNull, lt, lte, or, type SQL
 import { audit } from '../../platform/audit'
 import { type Ctx, requireStaff } from '../../platform/context'
 import { type KeysetPosition, keysetSort } from '../../platform/cursor'
-import { preparedShapes } from '../../platform/prepared'
+import { listPlaceholders, listValues, preparedShapes } from '../../platform/prepared'
 import { citizens, staff, units } from '../identity/identity.tables'
 import { appealExtensions, appealIsOpen, appeals } from './appeals.tables'
 import { labelOf, optionList } from './options.service'
@@ -47,9 +47,6 @@ interface QueueShape {
   pos: string
 }
 
-const listed = (name: string, values: readonly string[]) => Object.fromEntries(values.map((v, i) => [`${name}${i}`, v]))
-const placeholders = (name: string, n: number) => Array.from({ length: n }, (_, i) => sql.placeholder(`${name}${i}`))
-
 /** A queue request as its statements' shape and the values of their placeholders. */
 function queueShape(ctx: Ctx, q: QueueQuery, pos: KeysetPosition | null) {
   const actor = requireStaff(ctx.actor)
@@ -76,10 +73,10 @@ function queueShape(ctx: Ctx, q: QueueQuery, pos: KeysetPosition | null) {
     pos: SORTS[q.sort].shapeOf(pos),
   }
   const values = {
-    ...listed('unit', units),
-    ...listed('state', q.state ?? []),
-    ...listed('grounds', q.grounds ?? []),
-    ...listed('type', q.type ?? []),
+    ...listValues('unit', units),
+    ...listValues('state', q.state ?? []),
+    ...listValues('grounds', q.grounds ?? []),
+    ...listValues('type', q.type ?? []),
     assigneeId,
     unitId: q.unitId,
     now: now.toISOString(),
@@ -97,12 +94,12 @@ function shapedWhere(s: QueueShape): SQL | undefined {
   const now = sql.placeholder('now')
   const term = sql.placeholder('term')
   return and(
-    inArray(appeals.unitId, placeholders('unit', s.units)),
-    s.states ? inArray(appeals.state, placeholders('state', s.states)) : undefined,
+    inArray(appeals.unitId, listPlaceholders('unit', s.units)),
+    s.states ? inArray(appeals.state, listPlaceholders('state', s.states)) : undefined,
     s.closed ? inArray(appeals.state, CLOSED) : undefined,
     s.open ? appealIsOpen : undefined,
-    s.grounds ? inArray(appeals.grounds, placeholders('grounds', s.grounds)) : undefined,
-    s.types ? inArray(appeals.type, placeholders('type', s.types)) : undefined,
+    s.grounds ? inArray(appeals.grounds, listPlaceholders('grounds', s.grounds)) : undefined,
+    s.types ? inArray(appeals.type, listPlaceholders('type', s.types)) : undefined,
     s.assignee === 'id' ? eq(appeals.assigneeId, sql.placeholder('assigneeId')) : s.assignee === 'none' ? isNull(appeals.assigneeId) : undefined,
     s.unit ? eq(appeals.unitId, sql.placeholder('unitId')) : undefined,
     s.due === 'overdue' ? lt(appeals.dueAt, now) : undefined,

@@ -14,7 +14,7 @@ import { audit } from '../../platform/audit'
 import { type Ctx, requireStaff, withDb } from '../../platform/context'
 import { decodeCursor, encodeCursor } from '../../platform/cursor'
 import { AppError, badRequest, conflict, notFound } from '../../platform/errors'
-import { preparedShapes } from '../../platform/prepared'
+import { listPlaceholders, listValues, preparedShapes } from '../../platform/prepared'
 import { citizens, staff, units } from '../identity/identity.tables'
 import { getKind } from './kinds.service'
 import { detailCore, timelineOf } from './reports.service'
@@ -54,8 +54,8 @@ export async function consoleList(ctx: Ctx, q: ConsoleListQuery) {
     after: !!after,
   }
   const rows = await consoleListStatement(ctx.db, shape).execute({
-    ...Object.fromEntries(units.map((u, i) => [`unit${i}`, u])),
-    ...Object.fromEntries((states ?? []).map((st, i) => [`state${i}`, st])),
+    ...listValues('unit', units),
+    ...listValues('state', states ?? []),
     kind: q.kind,
     stateType: q.stateType,
     gridId: q.gridId,
@@ -84,8 +84,6 @@ interface ListShape {
   after: boolean
 }
 
-const placeholders = (name: string, n: number) => Array.from({ length: n }, (_, i) => sql.placeholder(`${name}${i}`))
-
 /** The dispatcher's queue is the console's busiest read: one prepared statement per filter shape. */
 const consoleListStatement = preparedShapes(
   (s: ListShape) => Object.values(s).join(':'),
@@ -96,9 +94,9 @@ const consoleListStatement = preparedShapes(
     return selectSummaries(db)
       .where(
         and(
-          s.units ? inArray(reports.unitId, placeholders('unit', s.units)) : undefined,
+          s.units ? inArray(reports.unitId, listPlaceholders('unit', s.units)) : undefined,
           s.kind ? eq(reports.kind, sql.placeholder('kind')) : undefined,
-          s.states ? inArray(reports.state, placeholders('state', s.states)) : undefined,
+          s.states ? inArray(reports.state, listPlaceholders('state', s.states)) : undefined,
           s.stateType ? eq(reports.stateType, sql.placeholder('stateType')) : undefined,
           s.grid ? eq(reports.gridId, sql.placeholder('gridId')) : undefined,
           s.overdue === 'true' ? and(eq(reports.stateType, 'open'), lt(reports.dueAt, now)) : undefined,
